@@ -1,0 +1,57 @@
+# `make run` serves the register locally; `make test` runs every check. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+PORT ?= 8000
+HOST ?= 127.0.0.1
+# `make test` needs a key but no secret: this one only ever signs test data.
+TEST_ENV := SECRET_KEY=make-test-not-a-secret DEBUG=false
+
+.PHONY: install messages run test lint typecheck serve browser clean
+
+$(VENV)/.installed: requirements/dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+messages: install
+	DEBUG=true $(MANAGE) compilemessages --ignore=.venv --ignore=var -v 0
+
+run: messages
+	mkdir -p var
+	DEBUG=true $(MANAGE) migrate --noinput -v 0
+	DEBUG=true $(MANAGE) load_reference_data
+	DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(TEST_ENV) $(BIN)/mypy .
+
+# Browser tests need Debian's Chromium; install it when missing and allowed to.
+browser:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+		|| echo "chromium is not installed: browser tests will be skipped (they never are in CI)."; }
+
+test: messages lint typecheck browser
+	$(TEST_ENV) $(MANAGE) makemigrations --check --dry-run -v 0
+	$(TEST_ENV) $(MANAGE) check --fail-level WARNING
+	$(TEST_ENV) $(BIN)/pytest
+
+serve: messages
+	@test -n "$$SECRET_KEY" || { echo "make serve needs SECRET_KEY (and ALLOWED_HOSTS) in the environment."; exit 1; }
+	mkdir -p var
+	$(MANAGE) collectstatic --noinput -v 0
+	$(MANAGE) migrate --noinput -v 0
+	$(MANAGE) load_reference_data
+	$(BIN)/gunicorn alliance.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -
+
+clean:
+	rm -rf $(VENV) var/staticfiles

@@ -1,0 +1,48 @@
+from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+
+from initiatives.models import Endorsement, Event, Initiative, ReportedFigure, Theme
+
+
+@admin.register(Theme)
+class ThemeAdmin(TranslationAdmin):
+    list_display = ["slug", "name"]
+
+
+class ReportedFigureInline(TranslationTabularInline):
+    model = ReportedFigure
+    extra = 0
+
+
+@admin.register(Initiative)
+class InitiativeAdmin(TranslationAdmin):
+    list_display = ["title", "slug", "kind", "theme", "status", "launched_on", "text_version"]
+    list_filter = ["status", "kind", "theme"]
+    list_select_related = ["theme"]
+    filter_horizontal = ["lead_states"]
+    inlines = [ReportedFigureInline]
+
+
+@admin.register(Endorsement)
+class EndorsementAdmin(admin.ModelAdmin):
+    """Read-only until the secretariat's recording flow goes through initiatives.endorsing."""
+
+    list_display = ["reference", "initiative", "member_state", "endorsed_on", "channel", "withdrawn_on"]
+    list_filter = ["channel", "initiative"]
+    list_select_related = ["initiative", "member_state"]
+    search_fields = ["reference", "member_state__code"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Event)
+class EventAdmin(TranslationAdmin):
+    list_display = ["date", "title", "place"]
+    filter_horizontal = ["co_chairs", "initiatives"]

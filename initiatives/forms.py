@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from initiatives.models import Initiative, InitiativeQuerySet, Theme
+
+
+class InitiativeFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search by title"), required=False, max_length=100)
+    theme = forms.ModelChoiceField(
+        label=_("Theme"),
+        queryset=Theme.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All themes"),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *[c for c in Initiative.Status.choices if c[0] != Initiative.Status.DRAFT]],
+    )
+
+    def filter(self, initiatives: InitiativeQuerySet) -> InitiativeQuerySet:
+        data = self.cleaned_data
+        if data["theme"]:
+            initiatives = initiatives.filter(theme=data["theme"])
+        if data["status"]:
+            initiatives = initiatives.filter(status=data["status"])
+        return initiatives.search(data["q"].strip())

@@ -1,0 +1,14 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from initiatives.reference_data import load_reference_data
+
+
+class Command(BaseCommand):
+    help = "Load the reference data in reference/ (states, initiatives, events, listed endorsements). Idempotent."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        tally = load_reference_data()
+        for key in sorted(tally):
+            self.stdout.write(f"{key}: {tally[key]}")

@@ -1,0 +1,294 @@
+from __future__ import annotations
+
+import datetime
+import secrets
+from typing import Self
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, F, Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from members.models import MemberState
+
+
+class DatePrecision(models.TextChoices):
+    """How much of a recorded date the source supports."""
+
+    DAY = "day", _("Exact day")
+    MONTH = "month", _("Month only (last day of the month stored)")
+    NO_LATER_THAN = "by", _("No later than (first listed on this date)")
+
+
+class Theme(models.Model):
+    slug = models.SlugField(_("slug"), unique=True)
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InitiativeQuerySet(models.QuerySet["Initiative"]):
+    def published(self) -> Self:
+        return self.exclude(status=Initiative.Status.DRAFT)
+
+    def open_for_endorsement(self, on: datetime.date | None = None) -> Self:
+        """Open initiatives whose signing window contains the given day (today by default)."""
+        on = on or timezone.localdate()
+        return self.filter(status=Initiative.Status.OPEN, signing_opens_on__lte=on).filter(
+            Q(signing_closes_on=None) | Q(signing_closes_on__gte=on)
+        )
+
+    def search(self, text: str) -> Self:
+        """Titles containing the text in any of the site's languages."""
+        if not text:
+            return self
+        query = Q()
+        for code, _name in settings.LANGUAGES:
+            query |= Q(**{f"title_{code.replace('-', '_')}__icontains": text})
+        return self.filter(query)
+
+    def for_listing(self) -> Self:
+        return (
+            self.select_related("theme")
+            .annotate(
+                endorsing_states=Count(
+                    "endorsements", filter=Q(endorsements__withdrawn_on=None), distinct=True
+                )
+            )
+            .order_by("launched_on", "slug")
+        )
+
+    def for_detail(self) -> Self:
+        return self.for_listing().prefetch_related(
+            Prefetch("lead_states", queryset=MemberState.objects.order_by("name")),
+            Prefetch("reported_figures", queryset=ReportedFigure.objects.order_by("as_of")),
+        )
+
+
+class Initiative(models.Model):
+    """A text (call, declaration, partnership) that states endorse."""
+
+    class Kind(models.TextChoices):
+        CALL = "call", _("Call")
+        DECLARATION = "declaration", _("Declaration")
+        PARTNERSHIP = "partnership", _("Partnership")
+        INITIATIVE = "initiative", _("Initiative")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open for endorsement")
+        CLOSED = "closed", _("Closed")
+
+    slug = models.SlugField(_("slug"), unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(_("summary"))
+    body = models.TextField(_("text"), blank=True)
+    commitment = models.TextField(_("commitment"), help_text=_("The text that states endorse."))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    theme = models.ForeignKey(Theme, models.PROTECT, related_name="initiatives", verbose_name=_("theme"))
+    lead_states = models.ManyToManyField(
+        MemberState, related_name="led_initiatives", blank=True, verbose_name=_("lead states")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    signing_opens_on = models.DateField(_("signing opens on"), null=True, blank=True)
+    signing_closes_on = models.DateField(_("signing closes on"), null=True, blank=True)
+    text_version = models.PositiveIntegerField(_("text version"), default=1)
+    launched_on = models.DateField(_("launched on"))
+    launch_place = models.CharField(_("launch place"), max_length=200, blank=True)
+    sources = models.JSONField(_("sources"), default=list, blank=True)
+
+    objects = InitiativeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("initiative")
+        verbose_name_plural = _("initiatives")
+        ordering = ["launched_on", "slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(signing_closes_on=None)
+                | Q(signing_opens_on=None)
+                | Q(signing_closes_on__gte=F("signing_opens_on")),
+                name="signing_window_in_order",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="open") | Q(signing_opens_on__isnull=False),
+                name="open_initiative_has_signing_window",
+            ),
+            models.CheckConstraint(condition=Q(text_version__gte=1), name="text_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("initiatives:detail", args=[self.slug])
+
+
+class ReportedFigure(models.Model):
+    """A count of endorsements published by an official source, for lists not held in full."""
+
+    initiative = models.ForeignKey(
+        Initiative, models.CASCADE, related_name="reported_figures", verbose_name=_("initiative")
+    )
+    count = models.PositiveIntegerField(_("count"))
+    as_of = models.DateField(_("as of"))
+    as_of_precision = models.CharField(
+        _("precision of the date"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    note = models.TextField(_("what was counted, and by whom"))
+    source_url = models.URLField(_("source"), max_length=500)
+
+    class Meta:
+        verbose_name = _("reported figure")
+        verbose_name_plural = _("reported figures")
+        ordering = ["initiative", "as_of"]
+        constraints = [
+            models.UniqueConstraint(fields=["initiative", "as_of", "count"], name="one_figure_per_date_and_count")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.initiative}: {self.count} ({self.as_of})"
+
+
+def new_reference() -> str:
+    """A public, unguessable endorsement reference such as 7K3M-Q9XD-2PRT."""
+    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+    raw = "".join(secrets.choice(alphabet) for _ in range(12))
+    return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
+
+
+class EndorsementQuerySet(models.QuerySet["Endorsement"]):
+    def in_force(self) -> Self:
+        return self.filter(withdrawn_on=None)
+
+    def in_force_on(self, day: datetime.date) -> Self:
+        """The register as it stood at the end of that day."""
+        return self.filter(endorsed_on__lte=day).filter(Q(withdrawn_on=None) | Q(withdrawn_on__gt=day))
+
+    def withdrawn(self) -> Self:
+        return self.exclude(withdrawn_on=None)
+
+    def for_initiative_page(self) -> Self:
+        return self.select_related("member_state").order_by("member_state__regional_group", "member_state__name")
+
+    def for_state_page(self) -> Self:
+        return self.select_related("initiative").order_by("-endorsed_on", "initiative__slug")
+
+
+class Endorsement(models.Model):
+    """One period during which a state endorsed an initiative. Rows are never deleted."""
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("Online, by an accredited delegate")
+        RECORDED = "recorded", _("Recorded by the secretariat from a document")
+
+    initiative = models.ForeignKey(
+        Initiative, models.PROTECT, related_name="endorsements", verbose_name=_("initiative")
+    )
+    member_state = models.ForeignKey(
+        MemberState, models.PROTECT, related_name="endorsements", verbose_name=_("state")
+    )
+    endorsed_on = models.DateField(_("endorsed on"))
+    date_precision = models.CharField(
+        _("precision of the date"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signed by"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    source_url = models.URLField(_("source"), max_length=500, blank=True)
+    source_note = models.TextField(_("about the source"), blank=True)
+    statement = models.TextField(_("public statement"), max_length=2000, blank=True)
+    text_version = models.PositiveIntegerField(_("text version"), default=1)
+    reference = models.CharField(_("reference"), max_length=14, unique=True, default=new_reference)
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = EndorsementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("endorsement")
+        verbose_name_plural = _("endorsements")
+        ordering = ["initiative", "member_state", "endorsed_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative", "member_state"],
+                condition=Q(withdrawn_on=None),
+                name="one_open_endorsement_per_state",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_on=None) | Q(withdrawn_on__gte=F("endorsed_on")),
+                name="withdrawal_not_before_endorsement",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_state} – {self.initiative} ({self.endorsed_on})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("initiatives:receipt", args=[self.reference])
+
+
+class EventQuerySet(models.QuerySet["Event"]):
+    def for_listing(self) -> Self:
+        return self.prefetch_related(
+            Prefetch("co_chairs", queryset=MemberState.objects.order_by("name")),
+            Prefetch("initiatives", queryset=Initiative.objects.published().order_by("launched_on")),
+        ).order_by("-date")
+
+
+class Event(models.Model):
+    """An Alliance meeting."""
+
+    slug = models.SlugField(_("slug"), unique=True)
+    date = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200)
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    co_chairs = models.ManyToManyField(
+        MemberState, related_name="co_chaired_events", blank=True, verbose_name=_("co-chairs")
+    )
+    initiatives = models.ManyToManyField(
+        Initiative, related_name="events", blank=True, verbose_name=_("initiatives presented")
+    )
+    sources = models.JSONField(_("sources"), default=list, blank=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["-date"]
+
+    def __str__(self) -> str:
+        return self.title

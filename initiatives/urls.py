@@ -1,0 +1,14 @@
+from django.urls import path
+
+from initiatives import views
+
+app_name = "initiatives"
+
+urlpatterns = [
+    path("initiatives/", views.initiative_list, name="list"),
+    path("initiatives/<slug:slug>/", views.initiative_detail, name="detail"),
+    path("states/", views.state_list, name="states"),
+    path("states/<str:code>/", views.state_detail, name="state"),
+    path("events/", views.event_list, name="events"),
+    path("endorsements/<str:reference>/", views.receipt, name="receipt"),
+]

@@ -1,0 +1,30 @@
+"""Lists of states shown by UN regional group, in the order the UN lists the groups."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from members.models import MemberState
+
+T = TypeVar("T")
+
+ORGANISATIONS = _("Organisations and other participants")
+
+
+def group_by_region(
+    items: Iterable[T], key: Callable[[T], MemberState] = lambda item: item  # type: ignore[assignment,return-value]
+) -> list[tuple[str, str | Promise, list[T]]]:
+    """[(group value, group label, items)] for the five regional groups, then organisations.
+
+    Items keep their order inside a group; empty groups are left out.
+    """
+    groups: dict[str, list[T]] = {value: [] for value in MemberState.RegionalGroup.values}
+    groups[""] = []
+    for item in items:
+        groups[key(item).regional_group].append(item)
+    labels = dict(MemberState.RegionalGroup.choices)
+    return [(value, labels.get(value, ORGANISATIONS), members) for value, members in groups.items() if members]

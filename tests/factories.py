@@ -1,0 +1,60 @@
+import datetime
+
+import factory
+
+from initiatives.models import Endorsement, Initiative, Theme
+from members.models import MemberState, User
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class MemberStateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MemberState
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: "Q" + chr(65 + n // 26 % 26) + chr(65 + n % 26))
+    name = factory.Sequence(lambda n: f"State {n}")
+    kind = MemberState.Kind.UN_MEMBER
+    regional_group = MemberState.RegionalGroup.AFRICAN
+
+
+class ThemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Theme
+        django_get_or_create = ["slug"]
+
+    slug = factory.Sequence(lambda n: f"theme-{n}")
+    name = factory.Sequence(lambda n: f"Theme {n}")
+
+
+class InitiativeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Initiative
+
+    slug = factory.Sequence(lambda n: f"initiative-{n}")
+    title = factory.Sequence(lambda n: f"Initiative {n}")
+    summary = "A summary."
+    commitment = "The State commits to cooperate."
+    kind = Initiative.Kind.DECLARATION
+    theme = factory.SubFactory(ThemeFactory)
+    status = Initiative.Status.OPEN
+    launched_on = datetime.date(2019, 9, 26)
+    signing_opens_on = datetime.date(2019, 9, 26)
+
+
+class EndorsementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Endorsement
+
+    initiative = factory.SubFactory(InitiativeFactory)
+    member_state = factory.SubFactory(MemberStateFactory)
+    endorsed_on = datetime.date(2020, 1, 15)
+    channel = Endorsement.Channel.RECORDED
+    source_url = "https://example.org/list"

@@ -1,0 +1,105 @@
+import datetime
+from html import escape
+from http import HTTPStatus
+
+import pytest
+
+from initiatives.models import Initiative
+from members.models import MemberState
+from tests.factories import EndorsementFactory, InitiativeFactory
+
+
+def test_initiatives_page_lists_the_six_seed_initiatives(register, anonymous):
+    response = anonymous.get("/en/initiatives/")
+    assert response.status_code == HTTPStatus.OK
+    for initiative in Initiative.objects.all():
+        assert initiative.title_en in response.content.decode()
+    assert "6 initiatives" in response.content.decode()
+
+
+def test_initiatives_can_be_searched_by_title_in_another_language(register, anonymous):
+    response = anonymous.get("/en/initiatives/", {"q": "cyberespace"})
+    page = response.content.decode()
+    assert "Paris Call for Trust and Security in Cyberspace" in page
+    assert "1 initiative" in page
+    assert "Humanitarian Call" not in page
+
+
+def test_initiatives_can_be_filtered_by_theme_and_status(register, anonymous):
+    page = anonymous.get("/en/initiatives/", {"theme": "cyberspace", "status": "open"}).content.decode()
+    assert "Paris Call for Trust" in page
+    assert "1 initiative" in page
+    assert "0 initiatives" in anonymous.get("/en/initiatives/", {"status": "closed"}).content.decode()
+
+
+def test_a_bad_filter_value_is_explained_and_lists_nothing_wrong(register, anonymous):
+    response = anonymous.get("/en/initiatives/", {"theme": "no-such-theme"})
+    assert response.status_code == HTTPStatus.OK
+    assert "Select a valid choice" in response.content.decode()
+    assert "6 initiatives" in response.content.decode()
+
+
+def test_paris_call_page_names_the_81_recorded_states_with_the_source(register, anonymous):
+    response = anonymous.get("/en/initiatives/paris-call/")
+    page = response.content.decode()
+    assert response.status_code == HTTPStatus.OK
+    endorsers = MemberState.objects.filter(endorsements__initiative__slug="paris-call")
+    assert endorsers.count() == 81
+    for state in endorsers:
+        assert f">{escape(state.name_en)}</a>" in page
+    assert "https://github.com/ambanum/pariscall.international" in page
+    assert "listed by 16 September 2019" in page
+    assert "Eastern European States" in page
+
+
+def test_humanitarian_call_page_names_50_states_and_the_eu(register, anonymous):
+    page = anonymous.get("/en/initiatives/humanitarian-call-for-action/").content.decode()
+    assert ">European Union</a>" in page
+    assert "Organisations and other participants" in page
+    assert ">Chad</a>" in page
+    assert "<dd>51</dd>" in page  # recorded endorsements: 50 states and the EU
+
+
+def test_an_initiative_without_a_list_shows_the_reported_figures_with_date_and_source(register, anonymous):
+    page = anonymous.get("/en/initiatives/lethal-autonomous-weapons/").content.decode()
+    assert "No endorsement of this initiative is recorded" in page
+    assert ">82</td>" in page
+    assert "26 September 2019" in page
+    assert "onu.delegfrance.org" in page
+
+
+def test_a_withdrawn_endorsement_is_shown_with_its_date(register, anonymous):
+    row = EndorsementFactory(
+        initiative=Initiative.objects.get(slug="gender-at-the-centre"),
+        member_state=MemberState.objects.get(code="NOR"),
+        endorsed_on=datetime.date(2020, 3, 1),
+        withdrawn_on=datetime.date(2021, 5, 4),
+        withdrawal_reason="Superseded by a national plan.",
+    )
+    page = anonymous.get("/en/initiatives/gender-at-the-centre/").content.decode()
+    assert "Withdrawn endorsements" in page
+    assert "4 May 2021" in page
+    assert "Superseded by a national plan." in page
+    assert row.reference in page
+
+
+def test_the_initiative_page_is_served_in_french(register, anonymous):
+    page = anonymous.get("/fr/initiatives/paris-call/").content.decode()
+    assert "Appel de Paris pour la confiance et la sécurité dans le cyberespace" in page
+    assert '<html lang="fr" dir="ltr">' in page
+    assert ">Allemagne</a>" in page
+
+
+@pytest.mark.parametrize("slug", ["no-such-initiative", "draft-one"])
+def test_unknown_and_draft_initiatives_are_not_found(register, anonymous, slug):
+    InitiativeFactory(slug="draft-one", status=Initiative.Status.DRAFT, signing_opens_on=None)
+    assert anonymous.get(f"/en/initiatives/{slug}/").status_code == HTTPStatus.NOT_FOUND
+
+
+def test_the_receipt_shows_the_state_initiative_date_and_source(register, anonymous):
+    row = MemberState.objects.get(code="FRA").endorsements.get(initiative__slug="paris-call")
+    page = anonymous.get(f"/en/endorsements/{row.reference}/").content.decode()
+    assert "France" in page
+    assert "Paris Call for Trust and Security in Cyberspace" in page
+    assert row.source_url in page
+    assert anonymous.get(f"/en/endorsements/{row.reference.lower()}/").status_code == HTTPStatus.MOVED_PERMANENTLY

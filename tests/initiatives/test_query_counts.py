@@ -1,0 +1,46 @@
+"""Public pages load in a fixed number of queries, whatever the number of endorsements."""
+
+import itertools
+import string
+
+import pytest
+
+from initiatives.models import Event
+from members.models import MemberState
+from tests.factories import EndorsementFactory, InitiativeFactory, MemberStateFactory
+
+PAGES = {
+    "/en/": 4,
+    "/en/initiatives/": 2,
+    "/en/initiatives/counted/": 4,
+    "/en/states/": 1,
+    "/en/states/qaa/": 4,
+    "/en/events/": 3,
+    "/en/about/": 0,
+}
+
+
+@pytest.fixture
+def counted(db):
+    initiative = InitiativeFactory(slug="counted")
+    codes = [f"Q{a}{b}" for a, b in itertools.product(string.ascii_uppercase, repeat=2)][:193]
+    states = [MemberStateFactory(code=code) for code in codes]
+    event = Event.objects.create(slug="meeting", date="2019-09-26", place="New York", title="Meeting")
+    event.co_chairs.set(states[:7])
+    event.initiatives.add(initiative)
+    initiative.lead_states.set(states[:2])
+    return initiative, states
+
+
+@pytest.mark.parametrize(("path", "queries"), PAGES.items())
+@pytest.mark.parametrize("endorsements", [0, 193])
+def test_public_pages_take_the_same_queries_at_0_and_193_endorsements(
+    counted, anonymous, django_assert_num_queries, path, queries, endorsements
+):
+    initiative, states = counted
+    for state in states[:endorsements]:
+        EndorsementFactory(initiative=initiative, member_state=state)
+    assert MemberState.objects.get(code="QAA").endorsements.count() == (1 if endorsements else 0)
+    with django_assert_num_queries(queries):
+        response = anonymous.get(path)
+    assert response.status_code == 200
