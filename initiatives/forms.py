@@ -8,7 +8,7 @@ from initiatives.models import Initiative, InitiativeQuerySet, Theme
 
 class InitiativeFilterForm(forms.Form):
     q = forms.CharField(label=_("Search by title"), required=False, max_length=100)
-    theme = forms.ModelChoiceField(
+    theme: forms.ModelChoiceField[Theme] = forms.ModelChoiceField(
         label=_("Theme"),
         queryset=Theme.objects.order_by("name"),
         to_field_name="slug",

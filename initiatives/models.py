@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
-from typing import Self
+from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
@@ -58,11 +58,7 @@ class InitiativeQuerySet(models.QuerySet["Initiative"]):
     def for_listing(self) -> Self:
         return (
             self.select_related("theme")
-            .annotate(
-                endorsing_states=Count(
-                    "endorsements", filter=Q(endorsements__withdrawn_on=None), distinct=True
-                )
-            )
+            .annotate(endorsing_states=Count("endorsements", filter=Q(endorsements__withdrawn_on=None), distinct=True))
             .order_by("launched_on", "slug")
         )
 
@@ -193,9 +189,7 @@ class Endorsement(models.Model):
     initiative = models.ForeignKey(
         Initiative, models.PROTECT, related_name="endorsements", verbose_name=_("initiative")
     )
-    member_state = models.ForeignKey(
-        MemberState, models.PROTECT, related_name="endorsements", verbose_name=_("state")
-    )
+    member_state = models.ForeignKey(MemberState, models.PROTECT, related_name="endorsements", verbose_name=_("state"))
     endorsed_on = models.DateField(_("endorsed on"))
     date_precision = models.CharField(
         _("precision of the date"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
@@ -278,7 +272,7 @@ class Event(models.Model):
     co_chairs = models.ManyToManyField(
         MemberState, related_name="co_chaired_events", blank=True, verbose_name=_("co-chairs")
     )
-    initiatives = models.ManyToManyField(
+    initiatives: models.ManyToManyField[Initiative, Any] = models.ManyToManyField(
         Initiative, related_name="events", blank=True, verbose_name=_("initiatives presented")
     )
     sources = models.JSONField(_("sources"), default=list, blank=True)

@@ -24,7 +24,7 @@ def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
     initiative = get_object_or_404(Initiative.objects.published().for_detail(), slug=slug)
     rows = list(Endorsement.objects.filter(initiative=initiative).for_initiative_page())
     in_force = [row for row in rows if row.withdrawn_on is None]
-    withdrawn = sorted((row for row in rows if row.withdrawn_on is not None), key=lambda row: row.withdrawn_on)
+    withdrawn = sorted((row for row in rows if row.withdrawn_on is not None), key=lambda row: row.endorsed_on)
     return render(
         request,
         "initiatives/initiative_detail.html",
@@ -60,7 +60,7 @@ def state_detail(request: HttpRequest, code: str) -> HttpResponse:
             "state": state,
             "in_force": [row for row in rows if row.withdrawn_on is None],
             "history": history,
-            "led": state.led_initiatives.published().order_by("launched_on"),
+            "led": Initiative.objects.published().filter(lead_states=state).order_by("launched_on"),
             "events": state.co_chaired_events.order_by("date"),
         },
     )

@@ -7,7 +7,7 @@ from members.models import MemberState, User
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin[User]):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_staff", "is_active"]
     search_fields = ["email", "first_name", "last_name"]
@@ -21,7 +21,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(MemberState)
-class MemberStateAdmin(TranslationAdmin):
+class MemberStateAdmin(TranslationAdmin[MemberState]):
     list_display = ["code", "name", "kind", "regional_group", "un_member_since"]
     list_filter = ["kind", "regional_group"]
     search_fields = ["code", "iso2", *[f"name_{code}" for code in ("en", "fr", "es", "ar", "zh_hans", "ru")]]

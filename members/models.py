@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
@@ -37,10 +37,10 @@ class User(AbstractUser):
     username = None  # type: ignore[assignment]
     email = models.EmailField(_("email address"), unique=True)
 
-    objects = UserManager()  # type: ignore[misc]
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         verbose_name = _("user")
@@ -84,15 +84,11 @@ class MemberState(models.Model):
         LATIN_AMERICAN_CARIBBEAN = "latin_american_caribbean", _("Latin American and Caribbean States")
         WESTERN_EUROPEAN_OTHERS = "western_european_others", _("Western European and other States")
 
-    code = models.CharField(
-        _("code"), max_length=3, unique=True, help_text=_("ISO 3166-1 alpha-3 code, upper case.")
-    )
+    code = models.CharField(_("code"), max_length=3, unique=True, help_text=_("ISO 3166-1 alpha-3 code, upper case."))
     iso2 = models.CharField(_("ISO alpha-2 code"), max_length=2, blank=True)
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.UN_MEMBER)
-    regional_group = models.CharField(
-        _("UN regional group"), max_length=30, choices=RegionalGroup.choices, blank=True
-    )
+    regional_group = models.CharField(_("UN regional group"), max_length=30, choices=RegionalGroup.choices, blank=True)
     un_member_since = models.DateField(_("UN member since"), null=True, blank=True)
     source = models.TextField(_("source"), blank=True)
 

@@ -16,7 +16,8 @@ ORGANISATIONS = _("Organisations and other participants")
 
 
 def group_by_region(
-    items: Iterable[T], key: Callable[[T], MemberState] = lambda item: item  # type: ignore[assignment,return-value]
+    items: Iterable[T],
+    key: Callable[[T], MemberState] = lambda item: item,  # type: ignore[assignment,return-value]
 ) -> list[tuple[str, str | Promise, list[T]]]:
     """[(group value, group label, items)] for the five regional groups, then organisations.
 

@@ -7,6 +7,11 @@ from django.test import Client
 from initiatives.reference_data import load_reference_data
 
 
+def pytest_collection_modifyitems(config, items):
+    """Browser tests last: their live server empties the tables when each one ends."""
+    items.sort(key=lambda item: "e2e" in item.keywords)
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

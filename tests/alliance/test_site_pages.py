@@ -79,3 +79,9 @@ def test_healthz_answers_503_without_the_database(db, anonymous, monkeypatch):
     response = anonymous.get("/healthz")
     assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
     assert response.json()["database"] == "down"
+
+
+def test_a_missing_page_answers_a_translated_404(db, anonymous):
+    response = anonymous.get("/fr/initiatives/nothing-here/")
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert "<h1>Page introuvable</h1>" in response.content.decode()

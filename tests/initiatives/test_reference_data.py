@@ -42,7 +42,12 @@ def test_reference_data_holds_the_193_un_members_in_five_groups_and_the_eu(regis
     assert eu.kind == MemberState.Kind.ORGANISATION
     assert eu.name_fr == "Union européenne"
     france = MemberState.objects.get(code="FRA")
-    assert (france.name_en, france.name_fr, france.name_ar, france.name_zh_hans) == ("France", "France", "فرنسا", "法国")
+    assert (france.name_en, france.name_fr, france.name_ar, france.name_zh_hans) == (
+        "France",
+        "France",
+        "فرنسا",
+        "法国",
+    )
     assert str(france.un_member_since) == "1945-10-24"
 
 
@@ -70,7 +75,9 @@ def test_listed_endorsements_come_only_from_published_lists_each_with_a_source(r
     assert counts["climate-and-security"] == 0
     assert counts["lethal-autonomous-weapons"] == 0
     assert not Endorsement.objects.filter(source_url="").exists()
-    assert Endorsement.objects.filter(initiative__slug="humanitarian-call-for-action", member_state__code="EUU").exists()
+    assert Endorsement.objects.filter(
+        initiative__slug="humanitarian-call-for-action", member_state__code="EUU"
+    ).exists()
 
 
 def test_loading_twice_changes_nothing(register):
