@@ -25,6 +25,7 @@ run: messages
 	mkdir -p var
 	DEBUG=true $(MANAGE) migrate --noinput -v 0
 	DEBUG=true $(MANAGE) load_reference_data
+	DEBUG=true $(MANAGE) create_demo_accounts
 	DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
 
 lint: install

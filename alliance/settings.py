@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     "members",
     "initiatives",
     "alliance",
@@ -83,6 +84,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
 ]
 
 ROOT_URLCONF = "alliance.urls"
@@ -161,6 +163,16 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Alliance register] "
+# Endorsing asks for the password (or a second factor) again if the last one is older than this.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+
+# allauth MFA: https://docs.allauth.org/en/latest/mfa/configuration.html
+# TOTP and recovery codes everywhere; security keys (WebAuthn) need HTTPS, or localhost with DEBUG.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+MFA_TOTP_ISSUER = "Alliance register"
+# The user's list of sessions: https://docs.allauth.org/en/latest/usersessions/configuration.html
+USERSESSIONS_TRACK_ACTIVITY = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 
 LANGUAGE_CODE = "en"
@@ -182,6 +194,12 @@ TIME_ZONE = "UTC"
 # English is the default column; an empty translation falls back to English, then French.
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en", "fr")}
+
+# Evidence of accreditation: outside MEDIA and STATIC, served only to the secretariat by a view.
+PRIVATE_STORAGE_ROOT = Path(os.environ.get("PRIVATE_STORAGE_ROOT", BASE_DIR / "var" / "private"))
+EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
@@ -209,6 +227,10 @@ EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD") or ""
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS")
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Alliance register <register@localhost>")
+# The public address of the site, for links in emails.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "https://localhost").rstrip("/")
+# Where the secretariat is told of each endorsement and accreditation request.
+SECRETARIAT_EMAILS = envlist("SECRETARIAT_EMAILS", "secretariat@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Behind a TLS proxy that sets X-Forwarded-Proto.

@@ -14,4 +14,5 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("initiatives.urls")),
+    path("", include("members.urls")),
 )

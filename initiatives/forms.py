@@ -28,3 +28,33 @@ class InitiativeFilterForm(forms.Form):
         if data["status"]:
             initiatives = initiatives.filter(status=data["status"])
         return initiatives.search(data["q"].strip())
+
+
+class EndorseForm(forms.Form):
+    authority = forms.BooleanField(
+        label=_(
+            "I confirm that I am authorised to endorse this text on behalf of my state, "
+            "and that this endorsement will be published."
+        ),
+        required=True,
+    )
+    statement = forms.CharField(
+        label=_("Public statement (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Published with the endorsement. At most 2,000 characters."),
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the withdrawal"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Published with the withdrawal in the register's history."),
+    )
+    authority = forms.BooleanField(
+        label=_("I confirm that I am authorised to withdraw this endorsement on behalf of my state."),
+        required=True,
+    )

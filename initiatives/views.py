@@ -1,12 +1,23 @@
 from __future__ import annotations
 
+from typing import Any
+
+from allauth.account.decorators import reauthentication_required
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_safe
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
 
-from initiatives.forms import InitiativeFilterForm
+from initiatives.endorsing import EndorsementRefused, check_can_endorse
+from initiatives.endorsing import endorse as endorse_initiative
+from initiatives.endorsing import withdraw as withdraw_endorsement
+from initiatives.forms import EndorseForm, InitiativeFilterForm, WithdrawForm
 from initiatives.models import Endorsement, Event, Initiative
-from members.models import MemberState
+from members.accreditation import delegate_required
+from members.models import Accreditation, MemberState
 from members.regions import group_by_region
 
 
@@ -30,12 +41,30 @@ def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "initiatives/initiative_detail.html",
         {
             "initiative": initiative,
+            "delegate_action": _delegate_action(request, initiative, in_force),
             "endorsements_by_region": group_by_region(in_force, key=lambda row: row.member_state),
             "endorsement_count": len(in_force),
             "withdrawn": withdrawn,
             "figures": initiative.reported_figures.all(),
         },
     )
+
+
+def _delegate_action(
+    request: HttpRequest, initiative: Initiative, in_force: list[Endorsement]
+) -> dict[str, Any] | None:
+    """What the signed-in delegate may do here: endorse for their state, or withdraw its endorsement."""
+    if not request.user.is_authenticated:
+        return None
+    delegate = Accreditation.objects.active().select_related("member_state").filter(user=request.user).first()
+    if delegate is None:
+        return None
+    state = delegate.member_state
+    if any(row.member_state_id == state.pk for row in in_force):
+        return {"state": state, "url": reverse("initiatives:withdraw", args=[initiative.slug]), "kind": "withdraw"}
+    if initiative.status == Initiative.Status.OPEN:
+        return {"state": state, "url": reverse("initiatives:endorse", args=[initiative.slug]), "kind": "endorse"}
+    return None
 
 
 @require_safe
@@ -79,3 +108,48 @@ def receipt(request: HttpRequest, reference: str) -> HttpResponse:
     if reference != endorsement.reference:
         return redirect(endorsement, permanent=True)
     return render(request, "initiatives/receipt.html", {"endorsement": endorsement})
+
+
+@login_required
+@delegate_required
+@reauthentication_required  # type: ignore[untyped-decorator]  # allauth's decorators are untyped
+@require_http_methods(["GET", "POST"])
+def endorse(request: HttpRequest, slug: str, *, delegate: Accreditation) -> HttpResponse:
+    initiative = get_object_or_404(Initiative.objects.published(), slug=slug)
+    form = EndorseForm(request.POST or None)
+    context = {"initiative": initiative, "delegate": delegate, "form": form}
+    try:
+        if request.method == "POST" and form.is_valid():
+            endorsement = endorse_initiative(
+                initiative=initiative, delegate=delegate, statement=form.cleaned_data["statement"]
+            )
+            messages.success(request, _("Your state's endorsement is recorded. This is its receipt."))
+            return redirect(endorsement)
+        check_can_endorse(initiative=initiative, delegate=delegate)
+    except EndorsementRefused as refusal:
+        return render(request, "initiatives/endorse.html", {**context, "refusal": str(refusal)}, status=409)
+    return render(request, "initiatives/endorse.html", context)
+
+
+@login_required
+@delegate_required
+@reauthentication_required  # type: ignore[untyped-decorator]  # allauth's decorators are untyped
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, slug: str, *, delegate: Accreditation) -> HttpResponse:
+    initiative = get_object_or_404(Initiative.objects.published(), slug=slug)
+    current = Endorsement.objects.in_force().filter(initiative=initiative, member_state=delegate.member_state).first()
+    form = WithdrawForm(request.POST or None)
+    context = {"initiative": initiative, "delegate": delegate, "form": form, "current": current}
+    if current is None:
+        refusal = _("Your state has no endorsement of this initiative in force.")
+        return render(request, "initiatives/withdraw.html", {**context, "refusal": refusal}, status=409)
+    if request.method == "POST" and form.is_valid():
+        try:
+            endorsement = withdraw_endorsement(
+                initiative=initiative, delegate=delegate, reason=form.cleaned_data["reason"]
+            )
+        except EndorsementRefused as refusal:
+            return render(request, "initiatives/withdraw.html", {**context, "refusal": str(refusal)}, status=409)
+        messages.success(request, _("Your state's endorsement is withdrawn. The register keeps its history."))
+        return redirect(endorsement)
+    return render(request, "initiatives/withdraw.html", context)

@@ -1,9 +1,18 @@
-from django.contrib import admin
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Case, QuerySet, When
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
-from members.models import MemberState, User
+from members import accreditation
+from members.models import Accreditation, MemberState, User
 
 
 @admin.register(User)
@@ -25,3 +34,94 @@ class MemberStateAdmin(TranslationAdmin[MemberState]):
     list_display = ["code", "name", "kind", "regional_group", "un_member_since"]
     list_filter = ["kind", "regional_group"]
     search_fields = ["code", "iso2", *[f"name_{code}" for code in ("en", "fr", "es", "ar", "zh_hans", "ru")]]
+
+
+@admin.register(Accreditation)
+class AccreditationAdmin(admin.ModelAdmin[Accreditation]):
+    """Requests come from delegates; the secretariat decides through the actions, never by editing."""
+
+    list_display = ["user", "member_state", "position", "status", "requested_at", "valid_until"]
+    list_filter = ["status"]
+    list_select_related = ["user", "member_state"]
+    search_fields = ["user__email", "member_state__code", "member_state__name", "position"]
+    readonly_fields = [
+        "user",
+        "member_state",
+        "position",
+        "evidence_link",
+        "status",
+        "valid_until",
+        "requested_at",
+        "decided_at",
+        "decided_by",
+        "decision_reason",
+    ]
+    exclude = ["evidence", "evidence_type"]
+    actions = ["approve_selected", "reject_selected", "revoke_selected"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Accreditation]:
+        # Pending requests first, oldest first: the secretariat's queue.
+        pending_first = Case(When(status=Accreditation.Status.PENDING, then=0), default=1)
+        return super().get_queryset(request).order_by(pending_first, "requested_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Accreditation | None = None) -> bool:
+        return False
+
+    @admin.display(description=_("evidence"))
+    def evidence_link(self, obj: Accreditation) -> str:
+        url = reverse("members:evidence", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Open the evidence (%(type)s)") % {"type": obj.evidence_type})
+
+    @admin.action(description=_("Approve the selected requests (valid for one year)"), permissions=["change"])
+    def approve_selected(self, request: HttpRequest, queryset: QuerySet[Accreditation]) -> None:
+        self._decide(request, queryset, accreditation.approve, needs_reason=False)
+
+    @admin.action(description=_("Reject the selected requests"), permissions=["change"])
+    def reject_selected(self, request: HttpRequest, queryset: QuerySet[Accreditation]) -> TemplateResponse | None:
+        return self._decide(request, queryset, accreditation.reject, needs_reason=True)
+
+    @admin.action(description=_("Revoke the selected accreditations"), permissions=["change"])
+    def revoke_selected(self, request: HttpRequest, queryset: QuerySet[Accreditation]) -> TemplateResponse | None:
+        return self._decide(request, queryset, accreditation.revoke, needs_reason=True)
+
+    def _decide(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Accreditation],
+        decide: Callable[..., Accreditation],
+        *,
+        needs_reason: bool,
+    ) -> TemplateResponse | None:
+        reason = request.POST.get("reason", "").strip()
+        if needs_reason and not reason:
+            # A decision against the user needs a reason they are told: ask for it first.
+            return TemplateResponse(
+                request,
+                "admin/members/accreditation/decision_reason.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": _("Give the reason"),
+                    "accreditations": queryset.select_related("user", "member_state"),
+                    "action": request.POST["action"],
+                    "opts": self.model._meta,
+                    "reason_missing": "reason" in request.POST,
+                },
+            )
+        done = 0
+        for item in queryset:
+            kwargs: dict[str, Any] = {"accreditation": item, "decided_by": request.user}
+            if needs_reason:
+                kwargs["reason"] = reason
+            try:
+                decide(**kwargs)
+                done += 1
+            except accreditation.AccreditationRefused as refusal:
+                self.message_user(request, f"{item}: {refusal}", messages.ERROR)
+        if done:
+            self.message_user(
+                request, _("%(count)d accreditation(s) updated; each user is told by email.") % {"count": done}
+            )
+        return None

@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+import datetime
+import os
 from typing import Any, ClassVar, Self
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Count, Q
+from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -26,9 +32,15 @@ class UserManager(BaseUserManager["User"]):
         return self._create_user(email, password, **extra_fields)
 
     def create_superuser(self, email: str, password: str | None = None, **extra_fields: Any) -> User:
+        """An account made on the server (`createsuperuser`): its address counts as verified,
+        so it can sign in through allauth, where verification is mandatory."""
+        from allauth.account.models import EmailAddress
+
         extra_fields["is_staff"] = True
         extra_fields["is_superuser"] = True
-        return self._create_user(email, password, **extra_fields)
+        user = self._create_user(email, password, **extra_fields)
+        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+        return user
 
 
 class User(AbstractUser):
@@ -48,6 +60,12 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.email
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """The request of a view behind `login_required`."""
+
+    user: User
 
 
 class MemberStateQuerySet(models.QuerySet["MemberState"]):
@@ -111,3 +129,90 @@ class MemberState(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("initiatives:state", args=[self.code.lower()])
+
+
+class PrivateStorage(FileSystemStorage):
+    """Evidence files live outside every public directory and have no URL."""
+
+    @property
+    def base_location(self) -> str:
+        # Read when used, not at import, so the setting can change (tests, deployments).
+        return str(settings.PRIVATE_STORAGE_ROOT)
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+    def url(self, name: str | None) -> str:
+        raise ValueError("Evidence files have no URL; the secretariat opens them through a view.")
+
+
+def private_storage() -> FileSystemStorage:
+    return PrivateStorage()
+
+
+class AccreditationQuerySet(models.QuerySet["Accreditation"]):
+    def active(self, on: datetime.date | None = None) -> Self:
+        """Approved and not expired on the given day (today by default)."""
+        on = on or timezone.localdate()
+        return self.filter(status=Accreditation.Status.APPROVED, valid_until__gte=on)
+
+    def current(self) -> Self:
+        """Pending or approved: the one a user may hold at a time."""
+        return self.filter(status__in=[Accreditation.Status.PENDING, Accreditation.Status.APPROVED])
+
+
+class Accreditation(models.Model):
+    """A user's mandate, granted by the secretariat, to act for one state."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        REVOKED = "revoked", _("Revoked")
+
+    user = models.ForeignKey(User, models.PROTECT, related_name="accreditations", verbose_name=_("user"))
+    member_state = models.ForeignKey(
+        MemberState, models.PROTECT, related_name="accreditations", verbose_name=_("state")
+    )
+    position = models.CharField(_("position"), max_length=200)
+    evidence = models.FileField(
+        _("evidence"),
+        storage=private_storage,
+        upload_to="evidence/%Y/%m/",
+        help_text=_("Note verbale or full powers: a PDF, PNG or JPEG file of at most 5 MB."),
+    )
+    evidence_type = models.CharField(_("evidence type"), max_length=50)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+
+    objects = AccreditationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("accreditation")
+        verbose_name_plural = _("accreditations")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(status__in=["pending", "approved"]),
+                name="one_current_accreditation_per_user",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(valid_until__isnull=False),
+                name="approved_accreditation_has_end_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.member_state} ({self.get_status_display()})"
+
+    def is_active(self, on: datetime.date | None = None) -> bool:
+        on = on or timezone.localdate()
+        return self.status == self.Status.APPROVED and self.valid_until is not None and self.valid_until >= on

@@ -1,10 +1,16 @@
+import datetime
 import os
+import time
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.test import Client
 
 from initiatives.reference_data import load_reference_data
+from members.models import Accreditation, MemberState
+from tests.factories import UserFactory
 
 
 def pytest_collection_modifyitems(config, items):
@@ -39,3 +45,72 @@ def anonymous() -> Client:
 def chromium_path() -> str | None:
     path = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     return path if os.path.exists(path) else None
+
+
+@pytest.fixture(autouse=True)
+def _private_storage(settings, tmp_path):
+    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
+    settings.SECRETARIAT_EMAILS = ["secretariat@alliance.example"]
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def sign_in(client: Client, user, *, reauthenticated: bool = True) -> Client:
+    """Sign the user in; with `reauthenticated`, as if the password was just entered again."""
+    client.force_login(user)
+    if reauthenticated:
+        session = client.session
+        session["account_authentication_methods"] = [
+            {"method": "password", "at": time.time(), "reauthenticated": True, "email": user.email}
+        ]
+        session["account_authentication_methods_user"] = str(user.pk)
+        session.save()
+    return client
+
+
+def turn_on_mfa(user) -> str:
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def accredit(user, code: str, *, status=Accreditation.Status.APPROVED, valid_until=None) -> Accreditation:
+    if status in (Accreditation.Status.APPROVED, Accreditation.Status.REVOKED) and valid_until is None:
+        valid_until = datetime.date.today() + datetime.timedelta(days=365)
+    return Accreditation.objects.create(
+        user=user,
+        member_state=MemberState.objects.get(code=code),
+        position="Deputy Permanent Representative",
+        evidence=ContentFile(PDF, name="note-verbale.pdf"),
+        evidence_type="application/pdf",
+        status=status,
+        valid_until=valid_until,
+    )
+
+
+PERSONAS = ["anonymous", "signed_in", "pending", "delegate_of_x", "delegate_of_y", "revoked", "expired", "staff"]
+
+
+@pytest.fixture
+def persona(register):
+    """Build one persona by name: (user or None, signed-in client). X is France, Y is Germany."""
+
+    def build(name: str):
+        if name == "anonymous":
+            return None, Client()
+        user = UserFactory(email=f"{name}@example.org", is_staff=name == "staff", is_superuser=name == "staff")
+        turn_on_mfa(user)
+        if name == "pending":
+            accredit(user, "FRA", status=Accreditation.Status.PENDING)
+        elif name == "delegate_of_x":
+            accredit(user, "FRA")
+        elif name == "delegate_of_y":
+            accredit(user, "DEU")
+        elif name == "revoked":
+            accredit(user, "FRA", status=Accreditation.Status.REVOKED)
+        elif name == "expired":
+            accredit(user, "FRA", valid_until=datetime.date.today() - datetime.timedelta(days=1))
+        return user, sign_in(Client(), user)
+
+    return build

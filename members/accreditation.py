@@ -1,0 +1,153 @@
+"""Who may act for a state: requests, the secretariat's decisions, and the access helper."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from alliance.notifications import notify
+from members.models import Accreditation, MemberState, User
+
+DEFAULT_VALIDITY = datetime.timedelta(days=365)
+
+
+class AccreditationRefused(Exception):
+    """The request or decision breaks a rule; the message says which."""
+
+
+class NotAccredited(PermissionDenied):
+    """The user may not act for a state (no approved, unexpired accreditation)."""
+
+
+class MfaRequired(PermissionDenied):
+    """The user is accredited but has no second factor set up."""
+
+
+def acting_accreditation(user: User | AnonymousUser) -> Accreditation:
+    """The accreditation through which the user acts today, or a refusal saying why.
+
+    Checked on every request, so a revocation or an expiry takes effect on the next one.
+    """
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise NotAccredited(_("Sign in as an accredited delegate to act for a state."))
+    accreditation = Accreditation.objects.active().select_related("member_state").filter(user=user).first()
+    if accreditation is None:
+        raise NotAccredited(_("Only a delegate with an approved, unexpired accreditation may act for a state."))
+    if not is_mfa_enabled(user):
+        raise MfaRequired(_("Set up two-factor authentication before acting for your state."))
+    return accreditation
+
+
+def delegate_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Pass the acting accreditation to the view as `delegate`, or answer 403 with the reason."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            delegate = acting_accreditation(request.user)
+        except PermissionDenied as refusal:
+            return render(
+                request,
+                "members/refused.html",
+                {"reason": refusal.args[0] if refusal.args else "", "mfa_required": isinstance(refusal, MfaRequired)},
+                status=403,
+            )
+        return view(request, *args, delegate=delegate, **kwargs)
+
+    return wrapper
+
+
+def request_accreditation(
+    *, user: User, member_state: MemberState, position: str, evidence: UploadedFile, evidence_type: str
+) -> Accreditation:
+    """Ask the secretariat to let the user act for the state."""
+    if Accreditation.objects.current().filter(user=user).exists():
+        raise AccreditationRefused(_("You already have a pending or approved accreditation."))
+    try:
+        with transaction.atomic():
+            accreditation = Accreditation.objects.create(
+                user=user,
+                member_state=member_state,
+                position=position,
+                evidence=evidence,
+                evidence_type=evidence_type,
+            )
+            transaction.on_commit(
+                lambda: notify(
+                    template="accreditation_requested",
+                    recipients=settings.SECRETARIAT_EMAILS,
+                    context={"accreditation": accreditation},
+                )
+            )
+    except IntegrityError:
+        raise AccreditationRefused(_("You already have a pending or approved accreditation.")) from None
+    return accreditation
+
+
+@transaction.atomic
+def approve(
+    *, accreditation: Accreditation, decided_by: User, valid_until: datetime.date | None = None
+) -> Accreditation:
+    """Let the user act for the state until `valid_until` (a year from today by default)."""
+    accreditation = Accreditation.objects.select_for_update().get(pk=accreditation.pk)
+    if accreditation.status != Accreditation.Status.PENDING:
+        raise AccreditationRefused(_("Only a pending accreditation can be approved."))
+    today = timezone.localdate()
+    valid_until = valid_until or today + DEFAULT_VALIDITY
+    if valid_until < today:
+        raise AccreditationRefused(_("The end of validity cannot be in the past."))
+    return _decide(accreditation, Accreditation.Status.APPROVED, decided_by, "", valid_until)
+
+
+@transaction.atomic
+def reject(*, accreditation: Accreditation, decided_by: User, reason: str) -> Accreditation:
+    accreditation = Accreditation.objects.select_for_update().get(pk=accreditation.pk)
+    if accreditation.status != Accreditation.Status.PENDING:
+        raise AccreditationRefused(_("Only a pending accreditation can be rejected."))
+    return _decide(accreditation, Accreditation.Status.REJECTED, decided_by, reason, None)
+
+
+@transaction.atomic
+def revoke(*, accreditation: Accreditation, decided_by: User, reason: str) -> Accreditation:
+    accreditation = Accreditation.objects.select_for_update().get(pk=accreditation.pk)
+    if accreditation.status != Accreditation.Status.APPROVED:
+        raise AccreditationRefused(_("Only an approved accreditation can be revoked."))
+    return _decide(accreditation, Accreditation.Status.REVOKED, decided_by, reason, accreditation.valid_until)
+
+
+def _decide(
+    accreditation: Accreditation,
+    status: Accreditation.Status,
+    decided_by: User,
+    reason: str,
+    valid_until: datetime.date | None,
+) -> Accreditation:
+    if status != Accreditation.Status.APPROVED and not reason.strip():
+        raise AccreditationRefused(_("Give the reason for this decision; the user is told."))
+    accreditation.status = status
+    accreditation.valid_until = valid_until
+    accreditation.decided_by = decided_by
+    accreditation.decided_at = timezone.now()
+    accreditation.decision_reason = reason.strip()
+    accreditation.save(update_fields=["status", "valid_until", "decided_by", "decided_at", "decision_reason"])
+    transaction.on_commit(
+        lambda: notify(
+            template="accreditation_decided",
+            recipients=[accreditation.user.email],
+            context={"accreditation": accreditation},
+        )
+    )
+    return accreditation

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+
+from members.models import MemberState
+
+# What an evidence file must start with, by type; the browser's claimed type is not trusted.
+EVIDENCE_SIGNATURES = {
+    b"%PDF-": "application/pdf",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+}
+
+
+def sniff_evidence_type(upload: UploadedFile) -> str | None:
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    return next((kind for magic, kind in EVIDENCE_SIGNATURES.items() if head.startswith(magic)), None)
+
+
+class AccreditationRequestForm(forms.Form):
+    member_state: forms.ModelChoiceField[MemberState] = forms.ModelChoiceField(
+        label=_("State you act for"),
+        queryset=MemberState.objects.order_by("name"),
+        to_field_name="code",
+        empty_label=_("Choose a state"),
+    )
+    position = forms.CharField(
+        label=_("Your position"),
+        max_length=200,
+        help_text=_("For example: Deputy Permanent Representative, Permanent Mission to the United Nations."),
+    )
+    evidence = forms.FileField(
+        label=_("Evidence of your mandate"),
+        help_text=_("A note verbale or full powers naming you: a PDF, PNG or JPEG file of at most 5 MB."),
+    )
+
+    def clean_evidence(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["evidence"]
+        if upload.size is None or upload.size > settings.EVIDENCE_MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB."), code="too_large")
+        kind = sniff_evidence_type(upload)
+        if kind is None:
+            raise forms.ValidationError(
+                _("The file is not a PDF, PNG or JPEG document (its content was checked)."), code="bad_type"
+            )
+        self.evidence_type = kind
+        return upload

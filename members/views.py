@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from allauth.mfa.utils import is_mfa_enabled
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from initiatives.models import Endorsement, Initiative
+from members.accreditation import AccreditationRefused, request_accreditation
+from members.forms import AccreditationRequestForm
+from members.models import Accreditation, AuthenticatedHttpRequest
+
+
+@login_required
+@require_safe
+def delegate_space(request: AuthenticatedHttpRequest) -> HttpResponse:
+    accreditation = (
+        Accreditation.objects.select_related("member_state").filter(user=request.user).order_by("-requested_at").first()
+    )
+    context = {"accreditation": accreditation, "mfa_enabled": is_mfa_enabled(request.user)}
+    if accreditation is not None and accreditation.is_active():
+        state = accreditation.member_state
+        rows = list(Endorsement.objects.filter(member_state=state).for_state_page())
+        endorsed = {row.initiative_id for row in rows if row.withdrawn_on is None}
+        context |= {
+            "endorsements": rows,
+            "to_endorse": [i for i in Initiative.objects.open_for_endorsement() if i.pk not in endorsed],
+        }
+    return render(request, "members/delegate_space.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def accreditation_request(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = AccreditationRequestForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            request_accreditation(
+                user=request.user,
+                member_state=form.cleaned_data["member_state"],
+                position=form.cleaned_data["position"],
+                evidence=form.cleaned_data["evidence"],
+                evidence_type=form.evidence_type,
+            )
+        except AccreditationRefused as refusal:
+            messages.error(request, str(refusal))
+            return redirect("members:delegate")
+        messages.success(
+            request, _("Your request is sent to the secretariat. You will be told of its decision by email.")
+        )
+        return redirect("members:delegate")
+    return render(request, "members/accreditation_request.html", {"form": form})
+
+
+@login_required
+@permission_required("members.view_accreditation", raise_exception=True)
+@require_safe
+def evidence(request: HttpRequest, pk: int) -> FileResponse:
+    """The evidence file, to the secretariat only; it has no public URL."""
+    accreditation = get_object_or_404(Accreditation, pk=pk)
+    response = FileResponse(accreditation.evidence.open("rb"), content_type=accreditation.evidence_type)
+    response["Content-Disposition"] = f'inline; filename="evidence-{accreditation.pk}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

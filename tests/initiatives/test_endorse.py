@@ -1,0 +1,265 @@
+"""Endorsing and withdrawing on behalf of a state, for every persona (X is France, Y is Germany)."""
+
+import datetime
+from http import HTTPStatus
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from initiatives.models import Endorsement, Initiative
+from members.models import Accreditation, MemberState
+from tests.conftest import PERSONAS, accredit, sign_in, turn_on_mfa
+from tests.factories import UserFactory
+
+ENDORSE = "/en/initiatives/gender-at-the-centre/endorse/"  # nobody's endorsement is recorded
+WITHDRAW = "/en/initiatives/paris-call/withdraw/"  # France and Germany are listed supporters
+NOT_ACCREDITED = "Only a delegate with an approved, unexpired accreditation may act for a state."
+
+# persona → (state whose row the write touches, or None when refused)
+ACTS_FOR = {"delegate_of_x": "FRA", "delegate_of_y": "DEU"}
+
+
+def open_rows(slug: str) -> set[str]:
+    return set(
+        Endorsement.objects.in_force().filter(initiative__slug=slug).values_list("member_state__code", flat=True)
+    )
+
+
+@pytest.mark.parametrize("name", PERSONAS)
+def test_get_endorse_shows_the_confirmation_only_to_accredited_delegates(persona, name):
+    _user, client = persona(name)
+    response = client.get(ENDORSE)
+    page = response.content.decode()
+    if name == "anonymous":
+        assert response.status_code == HTTPStatus.FOUND
+        assert response["Location"].startswith("/en/accounts/login/")
+    elif name in ACTS_FOR:
+        state = MemberState.objects.get(code=ACTS_FOR[name])
+        assert response.status_code == HTTPStatus.OK
+        assert f"Endorse on behalf of {state.name}" in page
+        assert Initiative.objects.get(slug="gender-at-the-centre").commitment_en[:60] in page
+        assert "Text version" in page
+        assert "I confirm that I am authorised" in page
+    else:
+        assert response.status_code == HTTPStatus.FORBIDDEN
+        assert NOT_ACCREDITED in page
+    assert open_rows("gender-at-the-centre") == set()
+
+
+@pytest.mark.parametrize("name", PERSONAS)
+def test_post_endorse_writes_one_row_for_the_delegates_own_state_only(
+    persona, name, mailoutbox, django_capture_on_commit_callbacks
+):
+    user, client = persona(name)
+    france = MemberState.objects.get(code="FRA")
+    with django_capture_on_commit_callbacks(execute=True):
+        # A state and an initiative smuggled into the form are ignored.
+        response = client.post(
+            ENDORSE,
+            {"authority": "on", "statement": "We stand by it.", "member_state": france.pk, "initiative": 1},
+        )
+    if name in ACTS_FOR:
+        row = Endorsement.objects.get(initiative__slug="gender-at-the-centre")
+        assert open_rows("gender-at-the-centre") == {ACTS_FOR[name]}
+        assert row.signed_by == user
+        assert row.channel == Endorsement.Channel.ONLINE
+        assert row.endorsed_on == timezone.localdate()
+        assert row.text_version == 1
+        assert row.statement == "We stand by it."
+        assert response.status_code == HTTPStatus.FOUND
+        assert response["Location"] == f"/en/endorsements/{row.reference}/"
+        recipients = sorted(address for message in mailoutbox for address in message.to)
+        assert recipients == sorted([user.email, "secretariat@alliance.example"])
+        assert row.reference in mailoutbox[0].body
+    else:
+        assert open_rows("gender-at-the-centre") == set()
+        assert mailoutbox == []
+        assert response.status_code in (HTTPStatus.FOUND, HTTPStatus.FORBIDDEN)
+        if name != "anonymous":
+            assert NOT_ACCREDITED in response.content.decode()
+
+
+@pytest.mark.parametrize("name", PERSONAS)
+def test_get_withdraw_asks_for_a_reason_only_from_accredited_delegates(persona, name):
+    _user, client = persona(name)
+    response = client.get(WITHDRAW)
+    if name == "anonymous":
+        assert response.status_code == HTTPStatus.FOUND
+    elif name in ACTS_FOR:
+        assert response.status_code == HTTPStatus.OK
+        assert "Reason for the withdrawal" in response.content.decode()
+    else:
+        assert response.status_code == HTTPStatus.FORBIDDEN
+        assert NOT_ACCREDITED in response.content.decode()
+    assert {"FRA", "DEU"} <= open_rows("paris-call")
+
+
+@pytest.mark.parametrize("name", PERSONAS)
+def test_post_withdraw_closes_only_the_delegates_own_states_endorsement(
+    persona, name, mailoutbox, django_capture_on_commit_callbacks
+):
+    user, client = persona(name)
+    before = Endorsement.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(WITHDRAW, {"authority": "on", "reason": "A new national policy.", "member_state": "FRA"})
+    assert Endorsement.objects.count() == before  # rows are never deleted
+    if name in ACTS_FOR:
+        code = ACTS_FOR[name]
+        other = ({"FRA", "DEU"} - {code}).pop()
+        row = Endorsement.objects.get(initiative__slug="paris-call", member_state__code=code)
+        assert row.withdrawn_on == timezone.localdate()
+        assert row.withdrawn_by == user
+        assert row.withdrawal_reason == "A new national policy."
+        assert code not in open_rows("paris-call")
+        assert other in open_rows("paris-call")
+        assert response["Location"] == f"/en/endorsements/{row.reference}/"
+        assert sorted(address for message in mailoutbox for address in message.to) == sorted(
+            [user.email, "secretariat@alliance.example"]
+        )
+    else:
+        assert {"FRA", "DEU"} <= open_rows("paris-call")
+        assert mailoutbox == []
+
+
+def test_a_second_endorsement_by_the_same_state_is_refused_with_the_date(persona):
+    _user, client = persona("delegate_of_x")
+    response = client.post("/en/initiatives/paris-call/endorse/", {"authority": "on"})
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert "This initiative was already endorsed on 16 September 2019 by France." in response.content.decode()
+    assert Endorsement.objects.filter(initiative__slug="paris-call", member_state__code="FRA").count() == 1
+
+
+def test_another_delegate_of_the_same_state_is_refused_after_the_first_endorsed(persona):
+    _first, first_client = persona("delegate_of_x")
+    first_client.post(ENDORSE, {"authority": "on"})
+    colleague = UserFactory()
+    turn_on_mfa(colleague)
+    accredit(colleague, "FRA")
+    response = sign_in(Client(), colleague).post(ENDORSE, {"authority": "on"})
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert "already endorsed on" in response.content.decode()
+    assert Endorsement.objects.filter(initiative__slug="gender-at-the-centre").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"status": Initiative.Status.CLOSED}, "This initiative is not open for endorsement."),
+        ({"signing_closes_on": datetime.date(2020, 1, 1)}, "This initiative is not open for endorsement."),
+        ({"signing_opens_on": datetime.date(2099, 1, 1)}, "This initiative is not open for endorsement."),
+    ],
+)
+def test_only_open_initiatives_inside_their_signing_window_can_be_endorsed(persona, change, message):
+    Initiative.objects.filter(slug="gender-at-the-centre").update(**change)
+    _user, client = persona("delegate_of_x")
+    for response in (client.get(ENDORSE), client.post(ENDORSE, {"authority": "on"})):
+        assert response.status_code == HTTPStatus.CONFLICT
+        assert message in response.content.decode()
+    assert open_rows("gender-at-the-centre") == set()
+
+
+def test_the_statement_of_authority_must_be_ticked(persona):
+    _user, client = persona("delegate_of_x")
+    response = client.post(ENDORSE, {"statement": "Yes."})
+    assert response.status_code == HTTPStatus.OK
+    assert "This field is required." in response.content.decode()
+    assert open_rows("gender-at-the-centre") == set()
+
+
+def test_the_public_statement_is_limited_to_2000_characters(persona):
+    _user, client = persona("delegate_of_x")
+    response = client.post(ENDORSE, {"authority": "on", "statement": "x" * 2001})
+    assert "Ensure this value has at most 2000 characters (it has 2001)." in response.content.decode()
+    assert open_rows("gender-at-the-centre") == set()
+
+
+def test_a_withdrawal_needs_a_reason(persona):
+    _user, client = persona("delegate_of_x")
+    response = client.post(WITHDRAW, {"authority": "on", "reason": "  "})
+    assert "This field is required." in response.content.decode()
+    assert "FRA" in open_rows("paris-call")
+
+
+def test_endorsing_needs_a_second_factor(register):
+    user = UserFactory()
+    accredit(user, "FRA")
+    response = sign_in(Client(), user).post(ENDORSE, {"authority": "on"})
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert "Set up two-factor authentication before acting for your state." in response.content.decode()
+    assert 'href="/en/accounts/2fa/totp/activate/"' in response.content.decode()
+    assert open_rows("gender-at-the-centre") == set()
+
+
+def test_endorsing_needs_a_recent_reauthentication(persona):
+    user, _client = persona("delegate_of_x")
+    client = sign_in(Client(), user, reauthenticated=False)
+    response = client.post(ENDORSE, {"authority": "on"})
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"].startswith("/en/accounts/reauthenticate/")
+    assert open_rows("gender-at-the-centre") == set()
+
+
+def test_a_revocation_takes_effect_on_the_next_request(persona):
+    user, client = persona("delegate_of_x")
+    assert client.get(ENDORSE).status_code == HTTPStatus.OK
+    Accreditation.objects.filter(user=user).update(status=Accreditation.Status.REVOKED)
+    response = client.post(ENDORSE, {"authority": "on"})
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert open_rows("gender-at-the-centre") == set()
+
+
+def test_withdrawal_keeps_the_row_and_a_later_endorsement_opens_a_new_period(persona, anonymous):
+    _user, client = persona("delegate_of_x")
+    client.post(ENDORSE, {"authority": "on"})
+    client.post("/en/initiatives/gender-at-the-centre/withdraw/", {"authority": "on", "reason": "Policy review."})
+    client.post(ENDORSE, {"authority": "on", "statement": "Back again."})
+    periods = Endorsement.objects.filter(initiative__slug="gender-at-the-centre", member_state__code="FRA")
+    assert periods.count() == 2
+    assert periods.in_force().get().statement == "Back again."
+    page = anonymous.get("/en/initiatives/gender-at-the-centre/").content.decode()
+    assert "Withdrawn endorsements" in page
+    assert "Policy review." in page
+    history = anonymous.get("/en/states/fra/").content.decode()
+    assert history.count("Gender at the Centre") >= 3  # in force, and twice in the history
+
+
+def test_an_email_failure_never_loses_the_endorsement(persona, monkeypatch, caplog, django_capture_on_commit_callbacks):
+    def broken(*args, **kwargs):
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr("alliance.notifications.send_mail", broken)
+    _user, client = persona("delegate_of_x")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(ENDORSE, {"authority": "on"})
+    assert response.status_code == HTTPStatus.FOUND
+    assert open_rows("gender-at-the-centre") == {"FRA"}
+    assert "Could not send the endorsement_made email" in caplog.text
+
+
+def test_the_receipt_shows_the_endorsement_but_never_the_signer(persona, anonymous):
+    user, client = persona("delegate_of_x")
+    client.post(ENDORSE, {"authority": "on", "statement": "For the record."})
+    row = Endorsement.objects.get(initiative__slug="gender-at-the-centre")
+    page = anonymous.get(f"/en/endorsements/{row.reference}/").content.decode()
+    assert "France" in page
+    assert "For the record." in page
+    assert "Online, by an accredited delegate" in page
+    assert user.email not in page
+
+
+def test_csrf_is_enforced_on_endorse(persona):
+    user, _client = persona("delegate_of_x")
+    client = sign_in(Client(enforce_csrf_checks=True), user)
+    response = client.post(ENDORSE, {"authority": "on"})
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert open_rows("gender-at-the-centre") == set()
+
+
+def test_the_initiative_page_offers_the_delegate_the_right_action(persona):
+    _user, client = persona("delegate_of_x")
+    assert 'href="/en/initiatives/gender-at-the-centre/endorse/">' in client.get(
+        "/en/initiatives/gender-at-the-centre/"
+    ).content.decode().replace("\n", "").replace("  ", "")
+    page = client.get("/en/initiatives/paris-call/").content.decode()
+    assert "Withdraw the endorsement of France" in page
