@@ -39,7 +39,7 @@ class EndorseForm(forms.Form):
         required=True,
     )
     statement = forms.CharField(
-        label=_("Public statement (optional)"),
+        label=_("Public statement"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 5}),

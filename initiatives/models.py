@@ -22,6 +22,11 @@ class DatePrecision(models.TextChoices):
     NO_LATER_THAN = "by", _("No later than (first listed on this date)")
 
 
+class TranslationStatus(models.TextChoices):
+    REVIEWED = "reviewed", _("Reviewed")
+    MACHINE_ASSISTED = "machine_assisted", _("Machine-assisted")
+
+
 class Theme(models.Model):
     slug = models.SlugField(_("slug"), unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -100,6 +105,12 @@ class Initiative(models.Model):
     launched_on = models.DateField(_("launched on"))
     launch_place = models.CharField(_("launch place"), max_length=200, blank=True)
     sources = models.JSONField(_("sources"), default=list, blank=True)
+    translation_status = models.JSONField(
+        _("translation status"),
+        default=dict,
+        blank=True,
+        help_text=_('Per text and language: "reviewed" or "machine_assisted"; a missing text has no status.'),
+    )
 
     objects = InitiativeQuerySet.as_manager()
 
@@ -126,6 +137,13 @@ class Initiative(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("initiatives:detail", args=[self.slug])
+
+    def is_machine_assisted(self, language: str) -> bool:
+        """Whether any of the texts a reader sees in this language is an unreviewed machine-assisted one."""
+        return any(
+            statuses.get(language) == TranslationStatus.MACHINE_ASSISTED
+            for statuses in self.translation_status.values()
+        )
 
 
 class ReportedFigure(models.Model):

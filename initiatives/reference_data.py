@@ -14,10 +14,14 @@ from django.conf import settings
 from django.db import models, transaction
 
 from initiatives.endorsing import record_listed_endorsement
-from initiatives.models import DatePrecision, Event, Initiative, ReportedFigure, Theme
+from initiatives.models import DatePrecision, Event, Initiative, ReportedFigure, Theme, TranslationStatus
 from members.models import MemberState
 
 REFERENCE_DIR = Path(settings.BASE_DIR) / "reference"
+# The English and French texts were written from the sources and checked against them; the
+# other languages are machine-assisted until the secretariat reviews them.
+REVIEWED_LANGUAGES = {"en", "fr"}
+INITIATIVE_TEXTS = ("title", "summary", "body", "commitment", "launch_place")
 
 
 def _language_columns(field: str, texts: dict[str, str]) -> dict[str, str]:
@@ -90,12 +94,26 @@ def load_themes(tally: Counter[str]) -> None:
         tally[f"themes {outcome}"] += 1
 
 
+def _translation_status(item: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Each text's status per language code (zh-hans, not the JSON key zh_hans)."""
+    status: dict[str, dict[str, str]] = {}
+    for field in INITIATIVE_TEXTS:
+        languages = [key.replace("_", "-") for key, text in item[field].items() if text]
+        status[field] = {
+            language: TranslationStatus.REVIEWED
+            if language in REVIEWED_LANGUAGES
+            else TranslationStatus.MACHINE_ASSISTED
+            for language in languages
+        }
+    return status
+
+
 def load_initiatives(tally: Counter[str]) -> None:
     states = {state.code: state for state in MemberState.objects.all()}
     themes = {theme.slug: theme for theme in Theme.objects.all()}
     for item in _read_json("initiatives.json"):
         texts: dict[str, Any] = {}
-        for field in ("title", "summary", "body", "commitment", "launch_place"):
+        for field in INITIATIVE_TEXTS:
             texts[field] = item[field]["en"]
             texts.update(_language_columns(field, item[field]))
         initiative, outcome = _upsert(
@@ -108,6 +126,7 @@ def load_initiatives(tally: Counter[str]) -> None:
                 "launched_on": _date(item["launched_on"]),
                 "signing_opens_on": _date(item.get("opened_on") or item["launched_on"]),
                 "sources": item["sources"],
+                "translation_status": item.get("translation_status") or _translation_status(item),
                 **texts,
             },
         )

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -42,6 +43,7 @@ def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "initiative": initiative,
             "delegate_action": _delegate_action(request, initiative, in_force),
+            "machine_assisted": initiative.is_machine_assisted(get_language()),
             "endorsements_by_region": group_by_region(in_force, key=lambda row: row.member_state),
             "endorsement_count": len(in_force),
             "withdrawn": withdrawn,

@@ -8,6 +8,7 @@ from typing import TypeVar
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from members.collation import sort_by_name
 from members.models import MemberState
 
 T = TypeVar("T")
@@ -21,11 +22,15 @@ def group_by_region(
 ) -> list[tuple[str, str | Promise, list[T]]]:
     """[(group value, group label, items)] for the five regional groups, then organisations.
 
-    Items keep their order inside a group; empty groups are left out.
+    Inside a group, items are sorted by state name in the active language; empty groups are left out.
     """
     groups: dict[str, list[T]] = {value: [] for value in MemberState.RegionalGroup.values}
     groups[""] = []
     for item in items:
         groups[key(item).regional_group].append(item)
     labels = dict(MemberState.RegionalGroup.choices)
-    return [(value, labels.get(value, ORGANISATIONS), members) for value, members in groups.items() if members]
+    return [
+        (value, labels.get(value, ORGANISATIONS), sort_by_name(members, lambda item: key(item).name))
+        for value, members in groups.items()
+        if members
+    ]

@@ -1,0 +1,61 @@
+"""axe-core finds no WCAG 2.2 A/AA violation on the main pages, in English and in Arabic."""
+
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from playwright.sync_api import Page
+
+from tests.conftest import accredit, sign_in, turn_on_mfa
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.e2e
+
+# axe-core 4.14.1 from the npm registry, kept in the repository (no CDN at test time).
+AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+PUBLIC = [
+    "",
+    "initiatives/",
+    "initiatives/paris-call/",
+    "states/",
+    "states/fra/",
+    "events/",
+    "about/",
+    "accounts/login/",
+    "accounts/signup/",
+]
+
+
+def violations(page: Page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS)
+    return [
+        f"{item['id']}: {item['help']} ({', '.join(node['target'][0] for node in item['nodes'][:3])})"
+        for item in result["violations"]
+    ]
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_public_and_account_pages_have_no_wcag_violation(live_register, page: Page, language):
+    found = {}
+    for path in PUBLIC:
+        page.goto(f"{live_register.url}/{language}/{path}")
+        if problems := violations(page):
+            found[path] = problems
+    assert found == {}
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_endorse_page_has_no_wcag_violation(live_register, page: Page, language):
+    user = UserFactory()
+    turn_on_mfa(user)
+    accredit(user, "FRA")
+    client = sign_in(Client(), user)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_register.url}]
+    )
+    page.goto(f"{live_register.url}/{language}/initiatives/gender-at-the-centre/endorse/")
+    assert page.url.endswith("/initiatives/gender-at-the-centre/endorse/")  # not sent to sign in again
+    assert page.get_by_role("checkbox").count() == 1  # the statement of authority
+    assert violations(page) == []
