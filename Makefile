@@ -35,10 +35,11 @@ lint: install
 typecheck: install
 	$(TEST_ENV) $(BIN)/mypy .
 
-# Browser tests need Debian's Chromium; install it when missing and allowed to.
+# Browser tests need Debian's Chromium (and a Chinese font for the screenshots); install them
+# when missing and allowed to.
 browser:
-	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
-		&& (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	@command -v chromium >/dev/null && fc-list :lang=zh | grep -q . || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null) \
 		|| echo "chromium is not installed: browser tests will be skipped (they never are in CI)."; }
 
 test: messages lint typecheck browser

@@ -1,11 +1,14 @@
-"""The page in every language: the switcher and the hreflang alternates."""
+"""The page in every language: the switcher, the hreflang alternates, the remembered choice."""
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpRequest
-from django.urls import translate_url
-from django.utils.translation import get_language_info
+from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.urls import reverse, translate_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import check_for_language, get_language_info
+from django.views.decorators.http import require_safe
 
 
 def alternates(request: HttpRequest) -> dict[str, Any]:
@@ -16,9 +19,34 @@ def alternates(request: HttpRequest) -> dict[str, Any]:
             {
                 "code": code,
                 "name_local": get_language_info(code)["name_local"],
-                "bidi": get_language_info(code)["bidi"],
                 "url": translate_url(current, code),
+                "switch_url": f"{reverse('switch_language', args=[code])}?{urlencode({'next': current})}",
             }
             for code, _name in settings.LANGUAGES
         ]
     }
+
+
+@require_safe
+def switch_language(request: HttpRequest, code: str) -> HttpResponseRedirect:
+    """Show the same page in another language and remember the choice for the next visit to `/`.
+
+    The choice is a preference cookie, not data; pages stay addressable by their language prefix.
+    """
+    if code not in dict(settings.LANGUAGES) or not check_for_language(code):
+        raise Http404
+    target = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = HttpResponseRedirect(translate_url(target, code) if target != "/" else f"/{code}/")
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=request.is_secure(),
+        httponly=True,
+    )
+    return response

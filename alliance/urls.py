@@ -2,10 +2,11 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
-from alliance import views
+from alliance import languages, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", views.healthz, name="healthz"),
+    path("language/<str:code>/", languages.switch_language, name="switch_language"),
 ]
 
 urlpatterns += i18n_patterns(

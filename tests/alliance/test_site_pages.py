@@ -48,10 +48,21 @@ def test_events_page_lists_the_2019_ministerial_with_its_seven_co_chairs(registe
     assert page.index("23 September 2021") < page.index("26 September 2019")
 
 
-def test_language_switcher_keeps_the_page_and_the_query(register, anonymous):
+def test_language_switcher_keeps_the_page_and_the_query_and_remembers_the_choice(register, anonymous):
     page = anonymous.get("/en/initiatives/", {"theme": "cyberspace"}).content.decode()
-    assert 'href="/fr/initiatives/?theme=cyberspace" hreflang="fr" lang="fr"' in page
-    assert 'href="/ar/initiatives/?theme=cyberspace" hreflang="ar" lang="ar"' in page
+    link = "/language/fr/?next=%2Fen%2Finitiatives%2F%3Ftheme%3Dcyberspace"
+    assert f'href="{link}" hreflang="fr" lang="fr"' in page
+    response = anonymous.get(link)
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == "/fr/initiatives/?theme=cyberspace"
+    assert response.cookies["django_language"].value == "fr"
+    assert anonymous.get("/", headers={"accept-language": "en"})["Location"] == "/fr/"
+
+
+def test_language_switcher_refuses_to_redirect_elsewhere(db, anonymous):
+    response = anonymous.get("/language/ar/", {"next": "https://evil.example/phish"})
+    assert response["Location"] == "/ar/"
+    assert anonymous.get("/language/de/", {"next": "/en/"}).status_code == HTTPStatus.NOT_FOUND
 
 
 def test_every_page_lists_its_hreflang_alternates(register, anonymous):
