@@ -103,3 +103,24 @@ def test_the_receipt_shows_the_state_initiative_date_and_source(register, anonym
     assert "Paris Call for Trust and Security in Cyberspace" in page
     assert row.source_url in page
     assert anonymous.get(f"/en/endorsements/{row.reference.lower()}/").status_code == HTTPStatus.MOVED_PERMANENTLY
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [
+        ("es", "Llamamiento de París para la confianza y la seguridad en el ciberespacio"),
+        ("ru", "Парижский призыв к доверию и безопасности в киберпространстве"),
+        ("zh-hans", "网络空间信任与安全巴黎倡议"),
+        ("ar", "نداء باريس من أجل الثقة والأمن في الفضاء الإلكتروني"),
+    ],
+)
+def test_machine_assisted_translations_are_marked_with_a_link_to_the_english(register, anonymous, language, title):
+    page = anonymous.get(f"/{language}/initiatives/paris-call/").content.decode()
+    assert f"<h1>{title}</h1>" in page
+    assert 'class="note translation-note"' in page
+    assert 'href="/en/initiatives/paris-call/" hreflang="en"' in page
+
+
+def test_reviewed_translations_carry_no_machine_assistance_note(register, anonymous):
+    assert "translation-note" not in anonymous.get("/fr/initiatives/paris-call/").content.decode()
+    assert "translation-note" not in anonymous.get("/en/initiatives/paris-call/").content.decode()
