@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from members.collation import sort_by_name
 from members.models import MemberState
 
 # What an evidence file must start with, by type; the browser's claimed type is not trusted.
@@ -38,6 +41,12 @@ class AccreditationRequestForm(forms.Form):
         label=_("Evidence of your mandate"),
         help_text=_("A note verbale or full powers naming you: a PDF, PNG or JPEG file of at most 5 MB."),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["member_state"]
+        states = sort_by_name(MemberState.objects.all(), lambda state: state.name)
+        field.choices = [("", field.empty_label), *((state.code, state.name) for state in states)]  # type: ignore[attr-defined]
 
     def clean_evidence(self) -> UploadedFile:
         upload: UploadedFile = self.cleaned_data["evidence"]

@@ -1,9 +1,12 @@
 """State names sort the way readers of each language expect."""
 
+from django.test import Client
 from django.utils import translation
 
 from members.collation import collation_key, sort_by_name
 from members.models import MemberState
+from tests.conftest import sign_in
+from tests.factories import UserFactory
 
 
 def names(language: str, codes: list[str]) -> list[str]:
@@ -45,3 +48,9 @@ def test_the_states_page_lists_names_in_the_readers_order(register, anonymous):
 def test_the_active_language_is_the_default(register):
     with translation.override("fr"):
         assert collation_key("Égypte") < collation_key("Équateur") < collation_key("Zambie")
+
+
+def test_the_accreditation_form_lists_states_in_the_readers_order(register):
+    page = sign_in(Client(), UserFactory()).get("/fr/delegate/accreditation/")
+    html = page.content.decode()
+    assert html.index(">Égypte</option>") < html.index(">Équateur</option>") < html.index(">Espagne</option>")
