@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "corsheaders",
+    "ninja",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -76,6 +78,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -233,6 +236,15 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "htt
 # Where the secretariat is told of each endorsement and accreditation request.
 SECRETARIAT_EMAILS = envlist("SECRETARIAT_EMAILS", "secretariat@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Open data: any site may read the API with GET (django-cors-headers).
+CORS_URLS_REGEX = r"^/api/v1/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+# Ed25519 key of signed receipts (base64 of the 32-byte seed); derived from SECRET_KEY when unset,
+# so set it in production to keep receipts verifiable across SECRET_KEY rotations.
+RECEIPT_SIGNING_KEY = envsecret("RECEIPT_SIGNING_KEY") or ""
 
 # Behind a TLS proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

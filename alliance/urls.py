@@ -3,10 +3,12 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 from alliance import languages, views
+from initiatives.api import api
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", views.healthz, name="healthz"),
     path("language/<str:code>/", languages.switch_language, name="switch_language"),
+    path("api/v1/", api.urls),
 ]
 
 urlpatterns += i18n_patterns(

@@ -5,10 +5,12 @@ import logging
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from initiatives.models import Endorsement, Initiative
+from initiatives import coverage
+from initiatives.models import Initiative
 from members.models import MemberState
 
 logger = logging.getLogger(__name__)
@@ -16,17 +18,18 @@ logger = logging.getLogger(__name__)
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    un_members = MemberState.objects.un_members().count()
-    endorsing_un_members = MemberState.objects.un_members().endorsing().count()
+    rows = coverage.register_rows(None, None)
+    un_members = list(MemberState.objects.un_members())
     return render(
         request,
         "alliance/home.html",
         {
             "initiatives": Initiative.objects.published().for_listing(),
-            "un_members": un_members,
-            "endorsing_un_members": endorsing_un_members,
-            "endorsing_share": round(100 * endorsing_un_members / un_members) if un_members else 0,
-            "endorsements_in_force": Endorsement.objects.in_force().count(),
+            "coverage": coverage.coverage(rows, un_members),
+            "endorsements_in_force": len(rows),
+            "world_map": coverage.world_map(
+                rows, [], un_members, title=_("UN member states that endorse at least one initiative")
+            ),
         },
     )
 

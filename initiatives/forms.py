@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import datetime
+import json
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -58,3 +61,35 @@ class WithdrawForm(forms.Form):
         label=_("I confirm that I am authorised to withdraw this endorsement on behalf of my state."),
         required=True,
     )
+
+
+class AsOfForm(forms.Form):
+    """ "Status as at": the register as it stood at the end of a day."""
+
+    as_of = forms.DateField(
+        label=_("Status as at"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The register as it stood at the end of this day."),
+    )
+
+    def day(self) -> datetime.date | None:
+        return self.cleaned_data["as_of"] if self.is_valid() else None
+
+
+class VerifyReceiptForm(forms.Form):
+    receipt = forms.CharField(
+        label=_("Signed receipt (JSON)"),
+        widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false", "dir": "ltr"}),
+        max_length=20_000,
+        help_text=_("Paste the whole receipt, as downloaded from the register."),
+    )
+
+    def clean_receipt(self) -> dict[str, object]:
+        try:
+            document = json.loads(self.cleaned_data["receipt"])
+        except ValueError:
+            raise forms.ValidationError(_("This is not valid JSON."), code="json") from None
+        if not isinstance(document, dict):
+            raise forms.ValidationError(_("A receipt is a JSON object."), code="json")
+        return document

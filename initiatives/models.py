@@ -6,12 +6,24 @@ from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import MemberState
+
+
+def in_force_q(prefix: str = "", on: datetime.date | None = None) -> Q:
+    """Endorsements in force today, or at the end of the day `on` ("status as at").
+
+    `prefix` reaches the endorsement through a relation, e.g. "endorsements__".
+    """
+    if on is None:
+        return Q(**{f"{prefix}withdrawn_on": None}, **{f"{prefix}isnull": False} if prefix else {})
+    return Q(**{f"{prefix}endorsed_on__lte": on}) & (
+        Q(**{f"{prefix}withdrawn_on": None}) | Q(**{f"{prefix}withdrawn_on__gt": on})
+    )
 
 
 class DatePrecision(models.TextChoices):
@@ -60,15 +72,16 @@ class InitiativeQuerySet(models.QuerySet["Initiative"]):
             query |= Q(**{f"title_{code.replace('-', '_')}__icontains": text})
         return self.filter(query)
 
-    def for_listing(self) -> Self:
+    def for_listing(self, on: datetime.date | None = None) -> Self:
+        """With `endorsing_states`: how many states endorse it today, or at the end of day `on`."""
         return (
             self.select_related("theme")
-            .annotate(endorsing_states=Count("endorsements", filter=Q(endorsements__withdrawn_on=None), distinct=True))
+            .annotate(endorsing_states=Count("endorsements", filter=in_force_q("endorsements__", on), distinct=True))
             .order_by("launched_on", "slug")
         )
 
-    def for_detail(self) -> Self:
-        return self.for_listing().prefetch_related(
+    def for_detail(self, on: datetime.date | None = None) -> Self:
+        return self.for_listing(on).prefetch_related(
             Prefetch("lead_states", queryset=MemberState.objects.order_by("name")),
             Prefetch("reported_figures", queryset=ReportedFigure.objects.order_by("as_of")),
         )
@@ -183,12 +196,20 @@ class EndorsementQuerySet(models.QuerySet["Endorsement"]):
     def in_force(self) -> Self:
         return self.filter(withdrawn_on=None)
 
-    def in_force_on(self, day: datetime.date) -> Self:
-        """The register as it stood at the end of that day."""
-        return self.filter(endorsed_on__lte=day).filter(Q(withdrawn_on=None) | Q(withdrawn_on__gt=day))
+    def in_force_on(self, day: datetime.date | None) -> Self:
+        """The register as it stood at the end of that day (today's when None)."""
+        return self.filter(in_force_q(on=day)) if day else self.in_force()
 
     def withdrawn(self) -> Self:
         return self.exclude(withdrawn_on=None)
+
+    def with_status(self, on: datetime.date | None = None) -> Self:
+        """Annotate `is_in_force` and `is_withdrawn` as the row stood at the end of day `on` (today by default)."""
+        withdrawn = Q(withdrawn_on__isnull=False) & (Q(withdrawn_on__lte=on) if on else Q())
+        return self.annotate(
+            is_in_force=ExpressionWrapper(in_force_q(on=on) if on else Q(withdrawn_on=None), BooleanField()),
+            is_withdrawn=ExpressionWrapper(withdrawn, BooleanField()),
+        )
 
     def for_initiative_page(self) -> Self:
         return self.select_related("member_state").order_by("member_state__regional_group", "member_state__name")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from initiatives import views
+from initiatives import feeds, views
 
 app_name = "initiatives"
 
@@ -13,4 +13,10 @@ urlpatterns = [
     path("states/<str:code>/", views.state_detail, name="state"),
     path("events/", views.event_list, name="events"),
     path("endorsements/<str:reference>/", views.receipt, name="receipt"),
+    path("receipts/verify/", views.verify_receipt, name="verify_receipt"),
+    path("embed/initiatives/<slug:slug>/", views.embed, name="embed"),
+    path("feeds/endorsements/", feeds.EndorsementFeed(), name="feed"),
+    path("feeds/initiatives/", feeds.OpenedInitiativeFeed(), name="opened_feed"),
+    path("feeds/initiatives/<slug:slug>/", feeds.InitiativeEndorsementFeed(), name="initiative_feed"),
+    path("feeds/states/<str:code>/", feeds.StateEndorsementFeed(), name="state_feed"),
 ]

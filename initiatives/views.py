@@ -10,12 +10,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
+from initiatives import coverage, receipts
 from initiatives.endorsing import EndorsementRefused, check_can_endorse
 from initiatives.endorsing import endorse as endorse_initiative
 from initiatives.endorsing import withdraw as withdraw_endorsement
-from initiatives.forms import EndorseForm, InitiativeFilterForm, WithdrawForm
+from initiatives.forms import AsOfForm, EndorseForm, InitiativeFilterForm, VerifyReceiptForm, WithdrawForm
 from initiatives.models import Endorsement, Event, Initiative
 from members.accreditation import delegate_required
 from members.models import Accreditation, MemberState
@@ -33,21 +35,31 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    initiative = get_object_or_404(Initiative.objects.published().for_detail(), slug=slug)
-    rows = list(Endorsement.objects.filter(initiative=initiative).for_initiative_page())
-    in_force = [row for row in rows if row.withdrawn_on is None]
-    withdrawn = sorted((row for row in rows if row.withdrawn_on is not None), key=lambda row: row.endorsed_on)
+    as_of = AsOfForm(request.GET or None)
+    day = as_of.day()
+    initiative = get_object_or_404(Initiative.objects.published().for_detail(day), slug=slug)
+    rows = list(Endorsement.objects.filter(initiative=initiative).with_status(day).for_initiative_page())
+    in_force = [row for row in rows if row.is_in_force]  # type: ignore[attr-defined]
+    withdrawn = [row for row in rows if row.is_withdrawn]  # type: ignore[attr-defined]
+    un_members = list(MemberState.objects.un_members())
     return render(
         request,
         "initiatives/initiative_detail.html",
         {
             "initiative": initiative,
-            "delegate_action": _delegate_action(request, initiative, in_force),
+            "as_of": as_of,
+            "day": day,
+            "delegate_action": None if day else _delegate_action(request, initiative, in_force),
             "machine_assisted": initiative.is_machine_assisted(get_language()),
             "endorsements_by_region": group_by_region(in_force, key=lambda row: row.member_state),
             "endorsement_count": len(in_force),
-            "withdrawn": withdrawn,
+            "withdrawn": sorted(withdrawn, key=lambda row: row.endorsed_on),
             "figures": initiative.reported_figures.all(),
+            "coverage": coverage.coverage(in_force, un_members),
+            "world_map": coverage.world_map(
+                in_force, withdrawn, un_members, title=_("Where this initiative is endorsed")
+            ),
+            "timeline": coverage.timeline(rows, title=_("Endorsements of this initiative over time")),
         },
     )
 
@@ -78,18 +90,23 @@ def state_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def state_detail(request: HttpRequest, code: str) -> HttpResponse:
     if code != code.lower():
-        return HttpResponsePermanentRedirect(request.path.replace(f"/{code}/", f"/{code.lower()}/"))
+        return HttpResponsePermanentRedirect(request.get_full_path().replace(f"/{code}/", f"/{code.lower()}/"))
     state = get_object_or_404(MemberState, code=code.upper())
-    rows = list(Endorsement.objects.filter(member_state=state).for_state_page())
+    as_of = AsOfForm(request.GET or None)
+    day = as_of.day()
+    rows = list(Endorsement.objects.filter(member_state=state).with_status(day).for_state_page())
     history: dict[Initiative, list[Endorsement]] = {}
     for row in sorted(rows, key=lambda row: (row.initiative.launched_on, row.initiative.slug, row.endorsed_on)):
-        history.setdefault(row.initiative, []).append(row)
+        if day is None or row.endorsed_on <= day:
+            history.setdefault(row.initiative, []).append(row)
     return render(
         request,
         "initiatives/state_detail.html",
         {
             "state": state,
-            "in_force": [row for row in rows if row.withdrawn_on is None],
+            "as_of": as_of,
+            "day": day,
+            "in_force": [row for row in rows if row.is_in_force],  # type: ignore[attr-defined]
             "history": history,
             "led": Initiative.objects.published().filter(lead_states=state).order_by("launched_on"),
             "events": state.co_chaired_events.order_by("date"),
@@ -155,3 +172,25 @@ def withdraw(request: HttpRequest, slug: str, *, delegate: Accreditation) -> Htt
         messages.success(request, _("Your state's endorsement is withdrawn. The register keeps its history."))
         return redirect(endorsement)
     return render(request, "initiatives/withdraw.html", context)
+
+
+@xframe_options_exempt
+@require_safe
+def embed(request: HttpRequest, slug: str) -> HttpResponse:
+    """A counter other sites may frame: the only pages without frame protection."""
+    initiative = get_object_or_404(Initiative.objects.published().for_listing(), slug=slug)
+    return render(request, "initiatives/embed.html", {"initiative": initiative})
+
+
+@require_http_methods(["GET", "POST"])
+def verify_receipt(request: HttpRequest) -> HttpResponse:
+    """Check a signed receipt pasted by anyone; it reads and writes nothing in the register."""
+    form = VerifyReceiptForm(request.POST or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = receipts.verify_receipt(form.cleaned_data["receipt"], receipts.public_key_pem())
+    return render(
+        request,
+        "initiatives/verify_receipt.html",
+        {"form": form, "result": result, "public_key": receipts.public_key_pem(), "key_id": receipts.key_id()},
+    )

@@ -72,19 +72,21 @@ class MemberStateQuerySet(models.QuerySet["MemberState"]):
     def un_members(self) -> Self:
         return self.filter(kind=MemberState.Kind.UN_MEMBER)
 
-    def for_listing(self) -> Self:
-        """Each state with the number of initiatives it currently endorses."""
+    def for_listing(self, on: datetime.date | None = None) -> Self:
+        """Each state with the number of initiatives it endorses today, or at the end of day `on`."""
+        from initiatives.models import in_force_q
+
         return self.annotate(
             endorsed_initiatives=Count(
-                "endorsements__initiative",
-                filter=Q(endorsements__withdrawn_on=None),
-                distinct=True,
+                "endorsements__initiative", filter=in_force_q("endorsements__", on), distinct=True
             )
         ).order_by("name")
 
-    def endorsing(self) -> Self:
-        """States with at least one endorsement in force."""
-        return self.filter(endorsements__withdrawn_on=None, endorsements__isnull=False).distinct()
+    def endorsing(self, on: datetime.date | None = None) -> Self:
+        """States with at least one endorsement in force today, or at the end of day `on`."""
+        from initiatives.models import in_force_q
+
+        return self.filter(in_force_q("endorsements__", on)).distinct()
 
 
 class MemberState(models.Model):

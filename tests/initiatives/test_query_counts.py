@@ -10,9 +10,20 @@ from members.models import MemberState
 from tests.factories import EndorsementFactory, InitiativeFactory, MemberStateFactory
 
 PAGES = {
-    "/en/": 4,
+    "/en/": 3,
     "/en/initiatives/": 2,
-    "/en/initiatives/counted/": 4,
+    "/en/initiatives/counted/": 5,
+    "/en/initiatives/counted/?as_of=2020-06-30": 5,
+    "/en/states/qaa/?as_of=2020-06-30": 4,
+    "/en/embed/initiatives/counted/": 1,
+    "/en/feeds/endorsements/": 2,
+    "/en/feeds/initiatives/counted/": 3,
+    "/api/v1/initiatives": 3,
+    "/api/v1/initiatives/counted": 3,
+    "/api/v1/states": 2,
+    "/api/v1/states/qaa": 2,
+    "/api/v1/endorsements?initiative=counted": 2,
+    "/api/v1/endorsements.csv?initiative=counted&as_of=2020-06-30": 1,
     "/en/states/": 1,
     "/en/states/qaa/": 4,
     "/en/events/": 3,

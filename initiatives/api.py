@@ -1,0 +1,373 @@
+"""The register as open data: a read-only JSON API (OpenAPI at /api/v1/openapi.json) and CSV twins."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from collections.abc import Callable, Iterable
+from typing import Any, Literal
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import translation
+from ninja import Field, NinjaAPI, Query, Schema
+from ninja.errors import ValidationError
+
+from initiatives import receipts
+from initiatives.models import Endorsement, Initiative
+from members.models import MemberState
+
+Language = Literal["en", "fr", "es", "ar", "zh-hans", "ru"]
+
+api = NinjaAPI(
+    title="Alliance for Multilateralism register",
+    version="1",
+    description=(
+        "Which states endorse the initiatives of the Alliance for Multilateralism, since when, and on what "
+        "source. Every endpoint takes `as_of=YYYY-MM-DD` (the register as it stood at the end of that day) "
+        "and `lang` for texts. Lists answer `{count, items}` and page with `limit` and `offset`. "
+        "Each list is also served as CSV at the same path with `.csv` appended."
+    ),
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(ValidationError)
+def bad_parameters(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """Bad parameters are the client's: 400 with what was wrong, never a 500."""
+    problems = [
+        f"{'.'.join(str(part) for part in error.get('loc', ())[1:]) or 'request'}: {error.get('msg', 'invalid')}"
+        for error in exc.errors
+    ]
+    return api.create_response(request, {"detail": problems}, status=400)
+
+
+# Schemas ---------------------------------------------------------------------------------------
+
+
+class Page(Schema):
+    limit: int = Field(100, ge=1, le=1000, description="At most this many items.")
+    offset: int = Field(0, ge=0, description="Skip this many items.")
+
+
+class Common(Schema):
+    as_of: datetime.date | None = Field(None, description="The register as it stood at the end of this day.")
+    lang: Language = Field("en", description="Language of the texts.")
+
+
+class ThemeOut(Schema):
+    slug: str
+    name: str
+
+
+class FigureOut(Schema):
+    count: int
+    as_of: datetime.date
+    as_of_precision: str
+    note: str
+    source_url: str
+
+
+class InitiativeOut(Schema):
+    slug: str
+    title: str
+    summary: str
+    kind: str
+    status: str
+    theme: ThemeOut
+    launched_on: datetime.date
+    launch_place: str
+    text_version: int
+    lead_states: list[str]
+    endorsing_states: int = Field(description="Endorsements in force (at `as_of` when given).")
+    url: str
+
+
+class InitiativeDetailOut(InitiativeOut):
+    body: str
+    commitment: str
+    reported_figures: list[FigureOut]
+    sources: list[dict[str, str]]
+
+
+class StateOut(Schema):
+    code: str
+    iso2: str
+    name: str
+    kind: str
+    regional_group: str
+    un_member_since: datetime.date | None
+    endorsed_initiatives: int = Field(description="Initiatives endorsed (at `as_of` when given).")
+    url: str
+
+
+class EndorsementOut(Schema):
+    reference: str
+    initiative: str
+    state: str
+    state_name: str
+    regional_group: str
+    endorsed_on: datetime.date
+    date_precision: str
+    channel: str
+    text_version: int
+    statement: str
+    source_url: str
+    source_note: str
+    withdrawn_on: datetime.date | None
+    withdrawal_reason: str
+    receipt_url: str
+
+
+class StateDetailOut(StateOut):
+    endorsements: list[EndorsementOut]
+
+
+class InitiativeList(Schema):
+    count: int
+    items: list[InitiativeOut]
+
+
+class StateList(Schema):
+    count: int
+    items: list[StateOut]
+
+
+class EndorsementList(Schema):
+    count: int
+    items: list[EndorsementOut]
+
+
+class EndorsementFilters(Common):
+    initiative: str | None = Field(None, description="Initiative slug.")
+    state: str | None = Field(None, description="ISO 3166-1 alpha-3 code.", min_length=3, max_length=3)
+    group: MemberState.RegionalGroup | None = Field(None, description="UN regional group.")
+    channel: Endorsement.Channel | None = None
+    since: datetime.date | None = Field(None, description="Endorsed on or after this day.")
+    until: datetime.date | None = Field(None, description="Endorsed on or before this day.")
+
+
+class Message(Schema):
+    detail: str
+
+
+# Serialisation -----------------------------------------------------------------------------------
+
+
+def _initiative(item: Initiative, lang: str, *, detail: bool = False) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "slug": item.slug,
+        "title": item.title,
+        "summary": item.summary,
+        "kind": item.kind,
+        "status": item.status,
+        "theme": {"slug": item.theme.slug, "name": item.theme.name},
+        "launched_on": item.launched_on,
+        "launch_place": item.launch_place,
+        "text_version": item.text_version,
+        "lead_states": [state.code for state in item.lead_states.all()],
+        "endorsing_states": item.endorsing_states,  # type: ignore[attr-defined]
+        "url": reverse("initiatives:detail", args=[item.slug]),
+    }
+    if detail:
+        data |= {
+            "body": item.body,
+            "commitment": item.commitment,
+            "sources": item.sources,
+            "reported_figures": [
+                {
+                    "count": figure.count,
+                    "as_of": figure.as_of,
+                    "as_of_precision": figure.as_of_precision,
+                    "note": figure.note,
+                    "source_url": figure.source_url,
+                }
+                for figure in item.reported_figures.all()
+            ],
+        }
+    return data
+
+
+def _state(state: MemberState) -> dict[str, Any]:
+    return {
+        "code": state.code,
+        "iso2": state.iso2,
+        "name": state.name,
+        "kind": state.kind,
+        "regional_group": state.regional_group,
+        "un_member_since": state.un_member_since,
+        "endorsed_initiatives": state.endorsed_initiatives,  # type: ignore[attr-defined]
+        "url": reverse("initiatives:state", args=[state.code.lower()]),
+    }
+
+
+def _endorsement(row: Endorsement, as_of: datetime.date | None) -> dict[str, Any]:
+    # As it stood at the end of `as_of`: a later withdrawal had not happened yet.
+    withdrawn = row.withdrawn_on is not None and (as_of is None or row.withdrawn_on <= as_of)
+    return {
+        "reference": row.reference,
+        "initiative": row.initiative.slug,
+        "state": row.member_state.code,
+        "state_name": row.member_state.name,
+        "regional_group": row.member_state.regional_group,
+        "endorsed_on": row.endorsed_on,
+        "date_precision": row.date_precision,
+        "channel": row.channel,
+        "text_version": row.text_version,
+        "statement": row.statement,
+        "source_url": row.source_url,
+        "source_note": row.source_note,
+        "withdrawn_on": row.withdrawn_on if withdrawn else None,
+        "withdrawal_reason": row.withdrawal_reason if withdrawn else "",
+        "receipt_url": reverse("initiatives:receipt", args=[row.reference]),
+    }
+
+
+def _initiatives(common: Common) -> QuerySet[Initiative]:
+    rows: QuerySet[Initiative] = Initiative.objects.published().for_listing(common.as_of)
+    return rows.prefetch_related("lead_states")
+
+
+def _states(common: Common) -> QuerySet[MemberState]:
+    rows: QuerySet[MemberState] = MemberState.objects.for_listing(common.as_of)
+    return rows.order_by("code")
+
+
+def _endorsements(filters: EndorsementFilters) -> QuerySet[Endorsement]:
+    rows = Endorsement.objects.select_related("initiative", "member_state").order_by("endorsed_on", "reference")
+    if filters.as_of:
+        rows = rows.in_force_on(filters.as_of)
+    if filters.initiative:
+        rows = rows.filter(initiative__slug=filters.initiative)
+    if filters.state:
+        rows = rows.filter(member_state__code=filters.state.upper())
+    if filters.group:
+        rows = rows.filter(member_state__regional_group=filters.group)
+    if filters.channel:
+        rows = rows.filter(channel=filters.channel)
+    if filters.since:
+        rows = rows.filter(endorsed_on__gte=filters.since)
+    if filters.until:
+        rows = rows.filter(endorsed_on__lte=filters.until)
+    return rows.filter(initiative__in=Initiative.objects.published())
+
+
+def _page(rows: QuerySet[Any], page: Page, serialise: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+    return {"count": rows.count(), "items": [serialise(row) for row in rows[page.offset : page.offset + page.limit]]}
+
+
+def _csv(name: str, items: Iterable[dict[str, Any]], columns: list[str]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    writer = csv.DictWriter(response, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    for item in items:
+        writer.writerow({key: ";".join(value) if isinstance(value, list) else value for key, value in item.items()})
+    return response
+
+
+INITIATIVE_COLUMNS = list(InitiativeOut.model_fields)
+STATE_COLUMNS = list(StateOut.model_fields)
+ENDORSEMENT_COLUMNS = list(EndorsementOut.model_fields)
+
+
+def _in(lang: str) -> translation.override:
+    return translation.override(lang)
+
+
+# Endpoints ---------------------------------------------------------------------------------------
+
+
+@api.get("/initiatives", response=InitiativeList, tags=["initiatives"])
+def list_initiatives(request: HttpRequest, common: Query[Common], page: Query[Page]) -> dict[str, Any]:
+    with _in(common.lang):
+        return _page(_initiatives(common), page, lambda item: _initiative(item, common.lang))
+
+
+@api.get("/initiatives.csv", tags=["initiatives"], response={200: None})
+def list_initiatives_csv(request: HttpRequest, common: Query[Common]) -> HttpResponse:
+    with _in(common.lang):
+        rows = [_initiative(item, common.lang) for item in _initiatives(common)]
+        return _csv("initiatives", ({**row, "theme": row["theme"]["slug"]} for row in rows), INITIATIVE_COLUMNS)
+
+
+@api.get("/initiatives/{slug}.csv", tags=["initiatives"], response={200: None, 404: Message})
+def initiative_endorsements_csv(request: HttpRequest, slug: str, common: Query[Common]) -> HttpResponse:
+    """The initiative's endorsements, as `/endorsements.csv?initiative=<slug>`."""
+    get_object_or_404(Initiative.objects.published(), slug=slug)
+    filters = EndorsementFilters.model_validate({"initiative": slug, "as_of": common.as_of, "lang": common.lang})
+    with _in(common.lang):
+        rows = (_endorsement(row, common.as_of) for row in _endorsements(filters))
+        return _csv(f"endorsements-{slug}", rows, ENDORSEMENT_COLUMNS)
+
+
+@api.get("/initiatives/{slug}", response={200: InitiativeDetailOut, 404: Message}, tags=["initiatives"])
+def get_initiative(request: HttpRequest, slug: str, common: Query[Common]) -> dict[str, Any]:
+    with _in(common.lang):
+        item = get_object_or_404(Initiative.objects.published().for_detail(common.as_of), slug=slug)
+        return _initiative(item, common.lang, detail=True)
+
+
+@api.get("/states", response=StateList, tags=["states"])
+def list_states(request: HttpRequest, common: Query[Common], page: Query[Page]) -> dict[str, Any]:
+    with _in(common.lang):
+        return _page(_states(common), page, _state)
+
+
+@api.get("/states.csv", tags=["states"], response={200: None})
+def list_states_csv(request: HttpRequest, common: Query[Common]) -> HttpResponse:
+    with _in(common.lang):
+        return _csv("states", (_state(state) for state in _states(common)), STATE_COLUMNS)
+
+
+@api.get("/states/{code}.csv", tags=["states"], response={200: None, 404: Message})
+def state_endorsements_csv(request: HttpRequest, code: str, common: Query[Common]) -> HttpResponse:
+    """The state's endorsements, as `/endorsements.csv?state=<code>`."""
+    state = get_object_or_404(MemberState, code=code.upper())
+    filters = EndorsementFilters.model_validate({"state": state.code, "as_of": common.as_of, "lang": common.lang})
+    with _in(common.lang):
+        rows = (_endorsement(row, common.as_of) for row in _endorsements(filters))
+        return _csv(f"endorsements-{state.code.lower()}", rows, ENDORSEMENT_COLUMNS)
+
+
+@api.get("/states/{code}", response={200: StateDetailOut, 404: Message}, tags=["states"])
+def get_state(request: HttpRequest, code: str, common: Query[Common]) -> dict[str, Any]:
+    with _in(common.lang):
+        state = get_object_or_404(_states(common), code=code.upper())
+        rows = _endorsements(
+            EndorsementFilters.model_validate({"state": state.code, "as_of": common.as_of, "lang": common.lang})
+        )
+        return {**_state(state), "endorsements": [_endorsement(row, common.as_of) for row in rows]}
+
+
+@api.get("/endorsements", response=EndorsementList, tags=["endorsements"])
+def list_endorsements(request: HttpRequest, filters: Query[EndorsementFilters], page: Query[Page]) -> dict[str, Any]:
+    """Every period of endorsement; with `as_of`, those in force at the end of that day, as they stood."""
+    with _in(filters.lang):
+        return _page(_endorsements(filters), page, lambda row: _endorsement(row, filters.as_of))
+
+
+@api.get("/endorsements.csv", tags=["endorsements"], response={200: None})
+def list_endorsements_csv(request: HttpRequest, filters: Query[EndorsementFilters]) -> HttpResponse:
+    with _in(filters.lang):
+        rows = (_endorsement(row, filters.as_of) for row in _endorsements(filters))
+        return _csv("endorsements", rows, ENDORSEMENT_COLUMNS)
+
+
+@api.get("/receipts/public-key", tags=["receipts"], response={200: None})
+def receipt_public_key(request: HttpRequest) -> HttpResponse:
+    """The Ed25519 public key (PEM) that verifies the register's signed receipts."""
+    response = HttpResponse(receipts.public_key_pem(), content_type="application/x-pem-file")
+    response["X-Key-Id"] = receipts.key_id()
+    return response
+
+
+@api.get("/receipts/{reference}", tags=["receipts"], response={200: dict[str, Any], 404: Message})
+def signed_receipt(request: HttpRequest, reference: str) -> HttpResponse:
+    """The endorsement's receipt, signed with the register's Ed25519 key."""
+    row = get_object_or_404(
+        Endorsement.objects.select_related("initiative", "member_state"), reference=reference.upper()
+    )
+    return JsonResponse(receipts.signed_receipt(row), json_dumps_params={"ensure_ascii": False})
