@@ -49,7 +49,7 @@ def bad_parameters(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 class Page(Schema):
     limit: int = Field(100, ge=1, le=1000, description="At most this many items.")
-    offset: int = Field(0, ge=0, description="Skip this many items.")
+    offset: int = Field(0, ge=0, le=1_000_000, description="Skip this many items.")
 
 
 class Common(Schema):
