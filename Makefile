@@ -45,6 +45,8 @@ browser:
 test: messages lint typecheck browser
 	$(TEST_ENV) $(MANAGE) makemigrations --check --dry-run -v 0
 	$(TEST_ENV) $(MANAGE) check --fail-level WARNING
+	SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') ALLOWED_HOSTS=register.example \
+		DEBUG=false $(MANAGE) check --deploy --fail-level WARNING
 	$(TEST_ENV) $(BIN)/pytest
 
 serve: messages

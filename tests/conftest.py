@@ -6,7 +6,7 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.test import Client
+from django.test import Client, override_settings
 
 from initiatives.reference_data import load_reference_data
 from members.models import Accreditation, MemberState
@@ -16,6 +16,13 @@ from tests.factories import UserFactory
 def pytest_collection_modifyitems(config, items):
     """Browser tests last: their live server empties the tables when each one ends."""
     items.sort(key=lambda item: "e2e" in item.keywords)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _plain_http():
+    """The test client and the live server speak plain HTTP; set before any server starts."""
+    with override_settings(SECURE_SSL_REDIRECT=False, SECURE_HSTS_SECONDS=0):
+        yield
 
 
 @pytest.fixture(autouse=True)

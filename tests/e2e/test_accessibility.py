@@ -27,6 +27,12 @@ PUBLIC = [
 ]
 
 
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    # axe-core is injected as an inline script, which the site's CSP rightly refuses.
+    return {**browser_context_args, "bypass_csp": True}
+
+
 def violations(page: Page) -> list[str]:
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS)
