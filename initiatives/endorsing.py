@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from alliance.notifications import notify
 from initiatives.models import DatePrecision, Endorsement, Initiative
-from members.models import Accreditation, MemberState
+from members.models import Accreditation, MemberState, User
 
 
 class EndorsementRefused(Exception):
@@ -32,16 +33,47 @@ def check_can_endorse(*, initiative: Initiative, delegate: Accreditation) -> Non
     """Refuse, with the reason, what `endorse` would refuse; used to explain before the form."""
     if not delegate.is_active():
         raise EndorsementRefused(_("Your accreditation is not approved or has expired."))
-    if not Initiative.objects.open_for_endorsement().filter(pk=initiative.pk).exists():
+    _check_period(initiative=initiative, member_state=delegate.member_state, endorsed_on=timezone.localdate())
+
+
+def _check_period(*, initiative: Initiative, member_state: MemberState, endorsed_on: datetime.date) -> None:
+    """The rules of a new period of endorsement, whoever records it."""
+    if initiative.status == Initiative.Status.DRAFT:
+        raise EndorsementRefused(_("This initiative is not published."))
+    if endorsed_on > timezone.localdate():
+        raise EndorsementRefused(_("An endorsement cannot be dated in the future."))
+    in_window = Initiative.objects.open_for_endorsement(on=endorsed_on).filter(pk=initiative.pk).exists()
+    if not in_window and endorsed_on == timezone.localdate():
         raise EndorsementRefused(_("This initiative is not open for endorsement."))
-    existing = (
-        Endorsement.objects.in_force()
-        .select_related("member_state")
-        .filter(initiative=initiative, member_state=delegate.member_state)
-        .first()
+    if not in_window:
+        raise EndorsementRefused(_("On that date the initiative was not open for endorsement."))
+    periods = Endorsement.objects.select_related("member_state").filter(
+        initiative=initiative, member_state=member_state
     )
+    existing = periods.in_force().first()
     if existing is not None:
         raise AlreadyEndorsed(existing)
+    if periods.filter(withdrawn_on__gt=endorsed_on).exists():
+        raise EndorsementRefused(_("The state had an endorsement in force on that date; periods cannot overlap."))
+
+
+def _open_period(*, initiative: Initiative, member_state: MemberState, **fields: Any) -> Endorsement:
+    """Write a new period once its rules hold; the database constraint decides a race."""
+    try:
+        with transaction.atomic():
+            _check_period(initiative=initiative, member_state=member_state, endorsed_on=fields["endorsed_on"])
+            endorsement = Endorsement.objects.create(
+                initiative=initiative, member_state=member_state, text_version=initiative.text_version, **fields
+            )
+            transaction.on_commit(lambda: _tell_about(endorsement, "endorsement_made"))
+    except IntegrityError:
+        existing = (
+            Endorsement.objects.in_force()
+            .select_related("member_state")
+            .get(initiative=initiative, member_state=member_state)
+        )
+        raise AlreadyEndorsed(existing) from None
+    return endorsement
 
 
 def endorse(*, initiative: Initiative, delegate: Accreditation, statement: str) -> Endorsement:
@@ -51,46 +83,91 @@ def endorse(*, initiative: Initiative, delegate: Accreditation, statement: str) 
     meet the database's one-open-endorsement constraint: one row is written, the other
     caller gets AlreadyEndorsed.
     """
-    try:
-        with transaction.atomic():
-            check_can_endorse(initiative=initiative, delegate=delegate)
-            endorsement = Endorsement.objects.create(
-                initiative=initiative,
-                member_state=delegate.member_state,
-                endorsed_on=timezone.localdate(),
-                channel=Endorsement.Channel.ONLINE,
-                signed_by=delegate.user,
-                statement=statement.strip(),
-                text_version=initiative.text_version,
-            )
-            transaction.on_commit(lambda: _tell_about(endorsement, "endorsement_made"))
-    except IntegrityError:
-        existing = (
-            Endorsement.objects.in_force()
-            .select_related("member_state")
-            .get(initiative=initiative, member_state=delegate.member_state)
-        )
-        raise AlreadyEndorsed(existing) from None
-    return endorsement
+    if not delegate.is_active():
+        raise EndorsementRefused(_("Your accreditation is not approved or has expired."))
+    return _open_period(
+        initiative=initiative,
+        member_state=delegate.member_state,
+        endorsed_on=timezone.localdate(),
+        channel=Endorsement.Channel.ONLINE,
+        signed_by=delegate.user,
+        statement=statement.strip(),
+    )
+
+
+def record_endorsement(
+    *,
+    initiative: Initiative,
+    member_state: MemberState,
+    endorsed_on: datetime.date,
+    recorded_by: User,
+    source_url: str = "",
+    source_note: str = "",
+    statement: str = "",
+    date_precision: DatePrecision = DatePrecision.DAY,
+) -> Endorsement:
+    """The secretariat records an endorsement given by note verbale or at a meeting, under the same rules."""
+    if not (source_url.strip() or source_note.strip()):
+        raise EndorsementRefused(_("Give the document reference or its URL."))
+    return _open_period(
+        initiative=initiative,
+        member_state=member_state,
+        endorsed_on=endorsed_on,
+        date_precision=date_precision,
+        channel=Endorsement.Channel.RECORDED,
+        recorded_by=recorded_by,
+        source_url=source_url.strip(),
+        source_note=source_note.strip(),
+        statement=statement.strip(),
+    )
 
 
 def withdraw(*, initiative: Initiative, delegate: Accreditation, reason: str) -> Endorsement:
     """Close the state's open endorsement of the initiative today; the row stays in the register."""
     if not delegate.is_active():
         raise EndorsementRefused(_("Your accreditation is not approved or has expired."))
+    return _close_period(
+        initiative=initiative,
+        member_state=delegate.member_state,
+        withdrawn_on=timezone.localdate(),
+        withdrawn_by=delegate.user,
+        reason=reason,
+    )
+
+
+def record_withdrawal(
+    *, initiative: Initiative, member_state: MemberState, withdrawn_on: datetime.date, recorded_by: User, reason: str
+) -> Endorsement:
+    """The secretariat records a withdrawal notified by a document, under the same rules."""
+    return _close_period(
+        initiative=initiative,
+        member_state=member_state,
+        withdrawn_on=withdrawn_on,
+        withdrawn_by=recorded_by,
+        reason=reason,
+    )
+
+
+def _close_period(
+    *, initiative: Initiative, member_state: MemberState, withdrawn_on: datetime.date, withdrawn_by: User, reason: str
+) -> Endorsement:
     if not reason.strip():
         raise EndorsementRefused(_("Give the reason for the withdrawal; it is published."))
+    if withdrawn_on > timezone.localdate():
+        raise EndorsementRefused(_("A withdrawal cannot be dated in the future."))
     with transaction.atomic():
         endorsement = (
             Endorsement.objects.select_for_update()
             .in_force()
-            .filter(initiative=initiative, member_state=delegate.member_state)
+            .filter(initiative=initiative, member_state=member_state)
             .first()
         )
         if endorsement is None:
-            raise EndorsementRefused(_("Your state has no endorsement of this initiative in force."))
-        endorsement.withdrawn_on = max(timezone.localdate(), endorsement.endorsed_on)
-        endorsement.withdrawn_by = delegate.user
+            raise EndorsementRefused(_("The state has no endorsement of this initiative in force."))
+        if withdrawn_on < endorsement.endorsed_on:
+            raise EndorsementRefused(_("A withdrawal cannot come before the endorsement it ends."))
+        endorsement.withdrawn_on = withdrawn_on
+        endorsement.withdrawn_by = withdrawn_by
         endorsement.withdrawal_reason = reason.strip()
         endorsement.save(update_fields=["withdrawn_on", "withdrawn_by", "withdrawal_reason"])
         transaction.on_commit(lambda: _tell_about(endorsement, "endorsement_withdrawn"))

@@ -1,15 +1,28 @@
 """Schema-driven fuzzing of the API: no server error, and every answer matches the published schema."""
 
+import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 
 
-def test_the_api_never_fails_and_keeps_to_its_schema(register, settings):
+@pytest.fixture
+def wsgi_app(register, settings):
+    """The app as a real WSGI server runs it, but keeping the test's database connection open
+    between requests (as Django's own test client does)."""
     settings.ALLOWED_HOSTS = ["localhost"]
-    # A handler built now, so its middleware reads the test settings.
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", WSGIHandler())
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield WSGIHandler()  # built now, so its middleware reads the test settings
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def test_the_api_never_fails_and_keeps_to_its_schema(wsgi_app):
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", wsgi_app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 10
 
