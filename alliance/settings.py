@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "corsheaders",
+    "simple_history",
     "ninja",
     "allauth",
     "allauth.account",
@@ -91,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    "members.middleware.StaffMfaMiddleware",
 ]
 
 ROOT_URLCONF = "alliance.urls"
@@ -201,6 +204,11 @@ TIME_ZONE = "UTC"
 # English is the default column; an empty translation falls back to English, then French.
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en", "fr")}
+# The tabbed translation admin loads jQuery UI from here, never from a CDN.
+JQUERY_UI_URL = "vendor/jquery-ui-1.13.3/jquery-ui.min.js"
+
+# Audit trail (django-simple-history): every change kept with who and when; never reverted from the admin.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Evidence of accreditation: outside MEDIA and STATIC, served only to the secretariat by a view.
 PRIVATE_STORAGE_ROOT = Path(os.environ.get("PRIVATE_STORAGE_ROOT", BASE_DIR / "var" / "private"))

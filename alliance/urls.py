@@ -1,9 +1,17 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
+from django.utils.translation import gettext_lazy as _
 
 from alliance import languages, views
 from initiatives.api import api
+
+# Staff sign in through allauth (rate limits, second factor); the admin's own login form is never used.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = _("Alliance register: secretariat")
+admin.site.site_title = _("Alliance register")
+admin.site.index_title = _("Administration")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", views.healthz, name="healthz"),

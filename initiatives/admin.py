@@ -1,37 +1,101 @@
-from django.contrib import admin
-from django.http import HttpRequest
-from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+from __future__ import annotations
 
-from initiatives.models import Endorsement, Event, Initiative, ReportedFigure, Theme
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
+from simple_history.admin import SimpleHistoryAdmin
+
+from alliance.languages import localized_fields
+from initiatives import admin_import
+from initiatives.endorsing import EndorsementRefused, record_endorsement, record_withdrawal
+from initiatives.models import DatePrecision, Endorsement, Event, Initiative, ReportedFigure, Theme
+from members.models import MemberState
 
 
 @admin.register(Theme)
-class ThemeAdmin(TranslationAdmin[Theme]):
-    list_display = ["slug", "name"]
+class ThemeAdmin(TabbedTranslationAdmin[Theme]):
+    list_display = ["name", "slug"]
+
+    def get_search_fields(self, request: HttpRequest) -> list[str]:
+        return ["slug", *localized_fields("name")]
 
 
 class ReportedFigureInline(TranslationTabularInline[ReportedFigure, Initiative]):
     model = ReportedFigure
     extra = 0
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(TranslationAdmin[Initiative]):
-    list_display = ["title", "slug", "kind", "theme", "status", "launched_on", "text_version"]
+class InitiativeAdmin(SimpleHistoryAdmin, TabbedTranslationAdmin[Initiative]):  # type: ignore[misc]
+    list_display = ["title", "slug", "kind", "theme", "status", "launched_on", "text_version", "endorsing_states"]
     list_filter = ["status", "kind", "theme"]
     list_select_related = ["theme"]
     filter_horizontal = ["lead_states"]
     inlines = [ReportedFigureInline]
 
+    def get_search_fields(self, request: HttpRequest) -> list[str]:
+        return ["slug", *localized_fields("title", "summary")]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Initiative]:
+        in_force = Count("endorsements", filter=Q(endorsements__withdrawn_on=None), distinct=True)
+        return super().get_queryset(request).annotate(endorsing_states=in_force)
+
+    @admin.display(description=_("Endorsing states"), ordering="endorsing_states")
+    def endorsing_states(self, obj: Initiative) -> int:
+        return obj.endorsing_states  # type: ignore[attr-defined, no-any-return]
+
+
+class RecordEndorsementForm(forms.Form):
+    initiative: forms.ModelChoiceField[Initiative] = forms.ModelChoiceField(
+        label=_("Initiative"), queryset=Initiative.objects.published()
+    )
+    member_state: forms.ModelChoiceField[MemberState] = forms.ModelChoiceField(
+        label=_("State"), queryset=MemberState.objects.order_by("code")
+    )
+    endorsed_on = forms.DateField(label=_("Endorsed on"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_precision = forms.ChoiceField(label=_("Precision of the date"), choices=DatePrecision.choices)
+    source_url = forms.URLField(label=_("URL of the document"), required=False, max_length=500, assume_scheme="https")
+    source_note = forms.CharField(
+        label=_("Document reference"),
+        required=False,
+        help_text=_("For example: note verbale No. 123/2024 of the Permanent Mission, 3 May 2024."),
+    )
+    statement = forms.CharField(label=_("Public statement"), required=False, max_length=2000, widget=forms.Textarea)
+
+
+class RecordWithdrawalForm(forms.Form):
+    initiative: forms.ModelChoiceField[Initiative] = forms.ModelChoiceField(
+        label=_("Initiative"), queryset=Initiative.objects.published()
+    )
+    member_state: forms.ModelChoiceField[MemberState] = forms.ModelChoiceField(
+        label=_("State"), queryset=MemberState.objects.order_by("code")
+    )
+    withdrawn_on = forms.DateField(label=_("Withdrawn on"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Reason for the withdrawal"), max_length=2000, widget=forms.Textarea)
+
 
 @admin.register(Endorsement)
-class EndorsementAdmin(admin.ModelAdmin[Endorsement]):
-    """Read-only until the secretariat's recording flow goes through initiatives.endorsing."""
+class EndorsementAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
+    """The register. Rows are written only through initiatives.endorsing: never edited, never deleted."""
 
     list_display = ["reference", "initiative", "member_state", "endorsed_on", "channel", "withdrawn_on"]
-    list_filter = ["channel", "initiative"]
+    list_filter = ["channel", "initiative", "member_state__regional_group", "date_precision"]
     list_select_related = ["initiative", "member_state"]
-    search_fields = ["reference", "member_state__code"]
+    search_fields = ["reference", "member_state__code", *localized_fields("member_state__name")]
+    date_hierarchy = "endorsed_on"
+    actions = ["export_csv"]
+    # The import page (admin_import.import_view) checks initiatives.add_endorsement itself.
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -42,8 +106,69 @@ class EndorsementAdmin(admin.ModelAdmin[Endorsement]):
     def has_delete_permission(self, request: HttpRequest, obj: Endorsement | None = None) -> bool:
         return False
 
+    def can_record(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("initiatives.add_endorsement")
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        context = {**(extra_context or {}), "can_record": self.can_record(request)}
+        response: HttpResponse = super().changelist_view(request, context)
+        return response
+
+    def get_urls(self) -> list[URLPattern]:
+        own = [
+            path("record/", self.admin_site.admin_view(self.record_view), name="initiatives_endorsement_record"),
+            path("withdraw/", self.admin_site.admin_view(self.withdraw_view), name="initiatives_endorsement_withdraw"),
+            path(
+                "import/",
+                self.admin_site.admin_view(lambda request: admin_import.import_view(self, request)),
+                name="initiatives_endorsement_import",
+            ),
+        ]
+        inherited: list[URLPattern] = super().get_urls()
+        return own + inherited
+
+    @admin.action(description=_("Export the selected endorsements as CSV"))
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[Endorsement]) -> HttpResponse:
+        return admin_import.export_csv(queryset.select_related("initiative", "member_state"))
+
+    def record_view(self, request: HttpRequest) -> HttpResponse:
+        """An endorsement given by note verbale or at a meeting, recorded under the online path's rules."""
+        return self._record(request, RecordEndorsementForm, _("Record an endorsement"), self._record_endorsement)
+
+    def withdraw_view(self, request: HttpRequest) -> HttpResponse:
+        return self._record(request, RecordWithdrawalForm, _("Record a withdrawal"), self._record_withdrawal)
+
+    def _record_endorsement(self, request: HttpRequest, data: dict[str, Any]) -> Endorsement:
+        return record_endorsement(recorded_by=request.user, **data)  # type: ignore[arg-type]
+
+    def _record_withdrawal(self, request: HttpRequest, data: dict[str, Any]) -> Endorsement:
+        return record_withdrawal(recorded_by=request.user, **data)  # type: ignore[arg-type]
+
+    def _record(self, request: HttpRequest, form_class: type[forms.Form], title: Any, write: Any) -> HttpResponse:
+        if not self.can_record(request):
+            raise PermissionDenied
+        form = form_class(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                endorsement = write(request, form.cleaned_data)
+            except EndorsementRefused as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                self.message_user(
+                    request,
+                    _("Recorded: %(row)s (reference %(reference)s).")
+                    % {"row": endorsement, "reference": endorsement.reference},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:initiatives_endorsement_changelist")
+        context = {**self.admin_site.each_context(request), "title": title, "form": form, "opts": self.model._meta}
+        return TemplateResponse(request, "admin/initiatives/endorsement/record.html", context)
+
 
 @admin.register(Event)
-class EventAdmin(TranslationAdmin[Event]):
+class EventAdmin(TabbedTranslationAdmin[Event]):
     list_display = ["date", "title", "place"]
     filter_horizontal = ["co_chairs", "initiatives"]
+
+    def get_search_fields(self, request: HttpRequest) -> list[str]:
+        return localized_fields("title", "place")

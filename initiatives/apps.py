@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class InitiativesConfig(AppConfig):
     name = "initiatives"
     verbose_name = _("Initiatives and endorsements")
+
+    def ready(self) -> None:
+        # After modeltranslation has added the per-language columns, so the audit trail keeps them all.
+        from alliance.history import keep_history
+        from initiatives.models import Endorsement, Initiative
+
+        keep_history(Initiative)
+        keep_history(Endorsement)

@@ -57,7 +57,9 @@ def _check_period(*, initiative: Initiative, member_state: MemberState, endorsed
         raise EndorsementRefused(_("The state had an endorsement in force on that date; periods cannot overlap."))
 
 
-def _open_period(*, initiative: Initiative, member_state: MemberState, **fields: Any) -> Endorsement:
+def _open_period(
+    *, initiative: Initiative, member_state: MemberState, announce: bool = True, **fields: Any
+) -> Endorsement:
     """Write a new period once its rules hold; the database constraint decides a race."""
     try:
         with transaction.atomic():
@@ -65,7 +67,8 @@ def _open_period(*, initiative: Initiative, member_state: MemberState, **fields:
             endorsement = Endorsement.objects.create(
                 initiative=initiative, member_state=member_state, text_version=initiative.text_version, **fields
             )
-            transaction.on_commit(lambda: _tell_about(endorsement, "endorsement_made"))
+            if announce:
+                transaction.on_commit(lambda: _tell_about(endorsement, "endorsement_made"))
     except IntegrityError:
         existing = (
             Endorsement.objects.in_force()
@@ -105,8 +108,12 @@ def record_endorsement(
     source_note: str = "",
     statement: str = "",
     date_precision: DatePrecision = DatePrecision.DAY,
+    announce: bool = True,
 ) -> Endorsement:
-    """The secretariat records an endorsement given by note verbale or at a meeting, under the same rules."""
+    """The secretariat records an endorsement given by note verbale or at a meeting, under the same rules.
+
+    `announce=False` (imports of historical lists) sends no email for the row.
+    """
     if not (source_url.strip() or source_note.strip()):
         raise EndorsementRefused(_("Give the document reference or its URL."))
     return _open_period(
@@ -119,6 +126,7 @@ def record_endorsement(
         source_url=source_url.strip(),
         source_note=source_note.strip(),
         statement=statement.strip(),
+        announce=announce,
     )
 
 

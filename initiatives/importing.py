@@ -417,6 +417,7 @@ def commit(rows: list[PreviewRow], *, recorded_by: User) -> int:
                     source_note="\n".join(notes),
                     statement=row.statement,
                     date_precision=row.date_precision,
+                    announce=False,  # a historical list is not news: no email per row
                 )
             except EndorsementRefused as error:
                 raise ImportFileError(

@@ -9,14 +9,16 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import TranslationAdmin
+from modeltranslation.admin import TabbedTranslationAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
+from alliance.languages import localized_fields
 from members import accreditation
 from members.models import Accreditation, MemberState, User
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin[User]):
+class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin[User]):  # type: ignore[misc]
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_staff", "is_active"]
     search_fields = ["email", "first_name", "last_name"]
@@ -30,14 +32,16 @@ class UserAdmin(DjangoUserAdmin[User]):
 
 
 @admin.register(MemberState)
-class MemberStateAdmin(TranslationAdmin[MemberState]):
+class MemberStateAdmin(TabbedTranslationAdmin[MemberState]):
     list_display = ["code", "name", "kind", "regional_group", "un_member_since"]
     list_filter = ["kind", "regional_group"]
-    search_fields = ["code", "iso2", *[f"name_{code}" for code in ("en", "fr", "es", "ar", "zh_hans", "ru")]]
+
+    def get_search_fields(self, request: HttpRequest) -> list[str]:
+        return ["code", "iso2", *localized_fields("name")]
 
 
 @admin.register(Accreditation)
-class AccreditationAdmin(admin.ModelAdmin[Accreditation]):
+class AccreditationAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
     """Requests come from delegates; the secretariat decides through the actions, never by editing."""
 
     list_display = ["user", "member_state", "position", "status", "requested_at", "valid_until"]
@@ -62,7 +66,8 @@ class AccreditationAdmin(admin.ModelAdmin[Accreditation]):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Accreditation]:
         # Pending requests first, oldest first: the secretariat's queue.
         pending_first = Case(When(status=Accreditation.Status.PENDING, then=0), default=1)
-        return super().get_queryset(request).order_by(pending_first, "requested_at")
+        rows: QuerySet[Accreditation] = super().get_queryset(request)
+        return rows.order_by(pending_first, "requested_at")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

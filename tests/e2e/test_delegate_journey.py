@@ -5,7 +5,7 @@ import time
 
 import pytest
 from allauth.account.models import EmailAddress
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import PDF
@@ -67,11 +67,15 @@ def test_a_delegate_signs_up_is_accredited_endorses_and_withdraws(
     page.get_by_role("button", name="Send the request").click()
     expect(page.get_by_text("Your request is sent to the secretariat.")).to_be_visible()
 
-    # A secretariat admin approves it in the admin.
+    # A secretariat admin, signing in with a second factor, approves it in the admin.
     admin = UserFactory(email="admin@secretariat.example", password=PASSWORD, is_staff=True, is_superuser=True)
     EmailAddress.objects.create(user=admin, email=admin.email, primary=True, verified=True)
+    admin_secret = generate_totp_secret()
+    TOTP.activate(admin, admin_secret)
     admin_page = browser.new_context().new_page()
     sign_in(admin_page, base, admin.email, PASSWORD)
+    admin_page.get_by_label("Code").fill(current_totp(admin_secret))
+    admin_page.get_by_role("button", name="Sign In").click()
     admin_page.goto(f"{base}/en/admin/members/accreditation/?status__exact=pending")
     admin_page.get_by_role("checkbox", name="Select this object for an action").first.check()
     admin_page.get_by_role("combobox", name="Action").select_option("approve_selected")

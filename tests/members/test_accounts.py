@@ -58,7 +58,10 @@ def test_an_account_made_with_createsuperuser_can_sign_in(db, monkeypatch):
     response = client.post("/en/accounts/login/", {"login": "root@example.org", "password": PASSWORD})
     assert response.status_code == HTTPStatus.FOUND
     assert client.session["_auth_user_id"] == str(User.objects.get(email="root@example.org").pk)
-    assert client.get("/en/admin/").status_code == HTTPStatus.OK
+    # The admin itself asks staff for a second factor first.
+    admin = client.get("/en/admin/")
+    assert admin.status_code == HTTPStatus.FOUND
+    assert admin["Location"] == "/en/accounts/2fa/totp/activate/"
 
 
 def test_logout_needs_a_post(db):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from members.accreditation import AccreditationRefused, approve, reject, revoke
 from members.models import Accreditation
-from tests.conftest import PDF, accredit, sign_in
+from tests.conftest import PDF, accredit, sign_in, turn_on_mfa
 from tests.factories import UserFactory
 
 REQUEST = "/en/delegate/accreditation/"
@@ -24,7 +24,9 @@ def applicant(register):
 
 @pytest.fixture
 def admin_user(register):
-    return UserFactory(email="secretariat.admin@example.org", is_staff=True, is_superuser=True)
+    user = UserFactory(email="secretariat.admin@example.org", is_staff=True, is_superuser=True)
+    turn_on_mfa(user)
+    return user
 
 
 def upload(content: bytes = PDF, name: str = "note.pdf", content_type: str = "application/pdf"):
