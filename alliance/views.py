@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from alliance.caching import public_page
 from initiatives import coverage
 from initiatives.models import Initiative
 from members.models import MemberState
@@ -17,6 +18,7 @@ logger = logging.getLogger(__name__)
 
 
 @require_safe
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
     rows = coverage.register_rows(None, None)
     un_members = list(MemberState.objects.un_members())
@@ -35,6 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@public_page
 def about(request: HttpRequest) -> HttpResponse:
     return render(request, "alliance/about.html")
 

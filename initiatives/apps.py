@@ -8,8 +8,11 @@ class InitiativesConfig(AppConfig):
 
     def ready(self) -> None:
         # After modeltranslation has added the per-language columns, so the audit trail keeps them all.
+        from alliance.caching import watch
         from alliance.history import keep_history
-        from initiatives.models import Endorsement, Initiative
+        from initiatives.models import Endorsement, Event, Initiative, ReportedFigure, Theme
+        from members.models import MemberState
 
         keep_history(Initiative)
         keep_history(Endorsement)
+        watch(Initiative, Endorsement, Event, Theme, ReportedFigure, MemberState)

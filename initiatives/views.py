@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
+from alliance.caching import public_page
 from initiatives import coverage, receipts
 from initiatives.endorsing import EndorsementRefused, check_can_endorse
 from initiatives.endorsing import endorse as endorse_initiative
@@ -26,6 +27,7 @@ from members.regions import group_by_region
 
 
 @require_safe
+@public_page
 def initiative_list(request: HttpRequest) -> HttpResponse:
     form = InitiativeFilterForm(request.GET or None)
     initiatives = Initiative.objects.published().for_listing()
@@ -35,6 +37,7 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@public_page
 def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
     as_of = AsOfForm(request.GET or None)
     day = as_of.day()
@@ -83,12 +86,14 @@ def _delegate_action(
 
 
 @require_safe
+@public_page
 def state_list(request: HttpRequest) -> HttpResponse:
     states = list(MemberState.objects.for_listing())
     return render(request, "initiatives/state_list.html", {"states_by_region": group_by_region(states)})
 
 
 @require_safe
+@public_page
 def state_detail(request: HttpRequest, code: str) -> HttpResponse:
     if code != code.lower():
         return HttpResponsePermanentRedirect(request.get_full_path().replace(f"/{code}/", f"/{code.lower()}/"))
@@ -116,11 +121,13 @@ def state_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_safe
+@public_page
 def event_list(request: HttpRequest) -> HttpResponse:
     return render(request, "initiatives/event_list.html", {"events": Event.objects.for_listing()})
 
 
 @require_safe
+@public_page
 def receipt(request: HttpRequest, reference: str) -> HttpResponse:
     endorsement = get_object_or_404(
         Endorsement.objects.select_related("initiative", "member_state"), reference=reference.upper()
@@ -176,8 +183,9 @@ def withdraw(request: HttpRequest, slug: str, *, delegate: Accreditation) -> Htt
 
 
 @xframe_options_exempt
-@csp_replace({"frame-ancestors": ["*"]})  # type: ignore[arg-type]  # django-csp types views without URL arguments
+@csp_replace({"frame-ancestors": ["*"]})
 @require_safe
+@public_page
 def embed(request: HttpRequest, slug: str) -> HttpResponse:
     """A counter other sites may frame: the only pages without frame protection."""
     initiative = get_object_or_404(Initiative.objects.published().for_listing(), slug=slug)
