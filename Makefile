@@ -31,6 +31,7 @@ run: messages
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -c pyproject.toml -r alliance members initiatives reference
 
 typecheck: install
 	$(TEST_ENV) $(BIN)/mypy .
