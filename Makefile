@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 # `make test` needs a key but no secret: this one only ever signs test data.
 TEST_ENV := SECRET_KEY=make-test-not-a-secret DEBUG=false
 
-.PHONY: install messages run test lint typecheck serve browser clean
+.PHONY: install messages run test lint typecheck serve browser backup restore clean
 
 $(VENV)/.installed: requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,19 @@ serve: messages
 	$(MANAGE) migrate --noinput -v 0
 	$(MANAGE) load_reference_data
 	$(BIN)/gunicorn alliance.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -
+
+# PostgreSQL dump of the register (and restore). Evidence files live in var/private: back them up too.
+BACKUP_DIR ?= var/backups
+backup:
+	@test -n "$$DATABASE_URL" || { echo "make backup needs DATABASE_URL (PostgreSQL)."; exit 1; }
+	@mkdir -p $(BACKUP_DIR)
+	@file=$(BACKUP_DIR)/alliance-$$(date -u +%Y%m%dT%H%M%SZ).dump; \
+		pg_dump --format=custom --no-owner --no-privileges --file="$$file" "$$DATABASE_URL" && echo "$$file"
+
+restore:
+	@test -n "$$DATABASE_URL" || { echo "make restore needs DATABASE_URL (PostgreSQL)."; exit 1; }
+	@test -f "$(FILE)" || { echo "make restore needs FILE=path/to/alliance-….dump"; exit 1; }
+	pg_restore --clean --if-exists --no-owner --no-privileges --exit-on-error --dbname="$$DATABASE_URL" "$(FILE)"
 
 clean:
 	rm -rf $(VENV) var/staticfiles

@@ -175,6 +175,9 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",  # nosec B105
 }
+# Behind proxies, rate limits must see the client's address: https://docs.allauth.org/en/latest/common/configuration.html
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("TRUSTED_CLIENT_IP_HEADER") or None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Alliance register] "
 # Endorsing asks for the password (or a second factor) again if the last one is older than this.
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
