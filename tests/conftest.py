@@ -38,10 +38,20 @@ def _fast_and_isolated(settings):
     cache.clear()
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The reference data is loaded once into the test database; each test rolls back its own changes.
+
+    Tests with `transaction=True` (and the browser tests) empty the tables when they end, so pytest-django
+    runs them last and they load the reference data themselves.
+    """
+    with django_db_blocker.unblock():
+        load_reference_data()
+
+
 @pytest.fixture
 def register(db):
     """The reference data: 193 UN member states and the EU, six initiatives, events, listed endorsements."""
-    load_reference_data()
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def endorsement():
     state = MemberStateFactory(code="QZZ", name="Republic of Testland", name_en="Republic of Testland")
-    initiative = InitiativeFactory(slug="information-and-democracy", title_en="Partnership for Information")
+    initiative = InitiativeFactory(slug="receipt-test", title_en="Partnership for Information")
     return EndorsementFactory(
         member_state=state,
         initiative=initiative,
@@ -56,7 +56,7 @@ def test_original_receipt_verifies(receipt, endorsement):
     assert payload["register"] == "Alliance for Multilateralism register"
     assert payload["reference"] == endorsement.reference
     assert payload["state"] == {"code": "QZZ", "name": "Republic of Testland"}
-    assert payload["initiative"] == {"slug": "information-and-democracy", "title": "Partnership for Information"}
+    assert payload["initiative"] == {"slug": "receipt-test", "title": "Partnership for Information"}
     assert payload["endorsed_on"] == "2020-01-15"
     assert payload["withdrawn_on"] is None
     assert datetime.datetime.fromisoformat(payload["issued_at"]).utcoffset() == datetime.timedelta(0)
@@ -202,7 +202,7 @@ def test_the_command_accepts_the_original(files, endorsement):
     receipt_file, key_file = files
     out = StringIO()
     call_command("verify_receipt", str(receipt_file), "--public-key", str(key_file), stdout=out)
-    assert out.getvalue().strip() == f"valid: {endorsement.reference} (QZZ, information-and-democracy)"
+    assert out.getvalue().strip() == f"valid: {endorsement.reference} (QZZ, receipt-test)"
 
 
 def test_the_command_rejects_a_tampered_file(files):
