@@ -11,14 +11,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
 from alliance.languages import localized_fields
-from initiatives import admin_import
+from initiatives import admin_import, texts
 from initiatives.endorsing import EndorsementRefused, record_endorsement, record_withdrawal
-from initiatives.models import DatePrecision, Endorsement, Event, Initiative, ReportedFigure, Theme
+from initiatives.models import DatePrecision, Endorsement, Event, Initiative, ReportedFigure, Theme, TranslationStatus
 from members.models import MemberState
 
 
@@ -36,13 +37,139 @@ class ReportedFigureInline(TranslationTabularInline[ReportedFigure, Initiative])
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
+class InitiativeForm(forms.ModelForm[Initiative]):
+    """The initiative's own rules in the admin: translations before opening, material changes, edit conflicts."""
+
+    material_change = forms.ChoiceField(
+        label=_("Is this change to the commitment material?"),
+        required=False,
+        widget=forms.RadioSelect,
+        choices=[
+            ("material", _("Material: a new text version; later endorsements endorse the new version")),
+            ("editorial", _("Editorial: the same text version (a typo, a translation)")),
+        ],
+        help_text=_("Asked when the commitment of an open initiative changes."),
+    )
+    seen_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Initiative
+        fields = [
+            "slug",
+            "title",
+            "summary",
+            "body",
+            "commitment",
+            "kind",
+            "theme",
+            "lead_states",
+            "status",
+            "signing_opens_on",
+            "signing_closes_on",
+            "launched_on",
+            "launch_place",
+            "sources",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["seen_revision"].initial = self.instance.revision
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("status") == Initiative.Status.OPEN and (missing := texts.missing_to_open(data)):
+            self.add_error(
+                "status",
+                _("An initiative opens for endorsement only once these texts exist: %(missing)s.")
+                % {"missing": ", ".join(missing)},
+            )
+        if (
+            self.instance.pk
+            and self.instance.status == Initiative.Status.OPEN
+            and texts.commitment_changed(self.changed_data)
+            and not data.get("material_change")
+        ):
+            self.add_error("material_change", _("Say whether this change to the commitment is material."))
+        if self.instance.pk:
+            self._refuse_a_stale_edit(data.get("seen_revision"))
+        return data
+
+    def _refuse_a_stale_edit(self, seen: int | None) -> None:
+        current = Initiative.objects.select_for_update().filter(pk=self.instance.pk).values_list("revision", flat=True)
+        now = current.first()
+        if seen is None or now == seen:
+            return
+        latest = self.instance.history.latest()  # type: ignore[attr-defined]
+        changed = latest.diff_against(latest.prev_record).changed_fields if latest.prev_record else []
+        raise forms.ValidationError(
+            _(
+                "%(who)s saved this initiative at %(when)s while you were editing it (changed: %(fields)s). "
+                "Nothing of yours was saved: reload the page to see their version, then make your changes again."
+            )
+            % {
+                "who": latest.history_user or _("someone"),
+                "when": latest.history_date.strftime("%Y-%m-%d %H:%M UTC"),
+                "fields": ", ".join(changed) or "–",
+            },
+            code="stale",
+        )
+
+
 @admin.register(Initiative)
 class InitiativeAdmin(SimpleHistoryAdmin, TabbedTranslationAdmin[Initiative]):  # type: ignore[misc]
-    list_display = ["title", "slug", "kind", "theme", "status", "launched_on", "text_version", "endorsing_states"]
+    form = InitiativeForm
+    list_display = [
+        "title",
+        "slug",
+        "kind",
+        "theme",
+        "status",
+        "launched_on",
+        "text_version",
+        "endorsing_states",
+        "missing_texts",
+    ]
     list_filter = ["status", "kind", "theme"]
     list_select_related = ["theme"]
     filter_horizontal = ["lead_states"]
     inlines = [ReportedFigureInline]
+    readonly_fields = ["text_version", "translations"]
+    fieldsets = [
+        (None, {"fields": ["slug", "title", "summary", "body", "commitment", "material_change", "seen_revision"]}),
+        (_("Classification"), {"fields": ["kind", "theme", "lead_states"]}),
+        (_("Endorsement"), {"fields": ["status", "signing_opens_on", "signing_closes_on", "text_version"]}),
+        (_("Launch and sources"), {"fields": ["launched_on", "launch_place", "sources"]}),
+        (_("Translations"), {"fields": ["translations"]}),
+    ]
+
+    @admin.display(description=_("Missing texts"))
+    def missing_texts(self, obj: Initiative) -> str:
+        values = {field.attname: getattr(obj, field.attname) for field in obj._meta.concrete_fields}
+        return ", ".join(texts.missing_to_open(values)) or "–"
+
+    @admin.display(description=_("Translations"))
+    def translations(self, obj: Initiative) -> str:
+        labels = {"missing": _("missing"), **dict(TranslationStatus.choices)}
+        rows = [
+            format_html(
+                "<tr><th scope='row'>{}</th>{}</tr>",
+                field,
+                format_html_join("", "<td>{}</td>", ((labels[status],) for _code, status in row)),
+            )
+            for field, row in texts.statuses(obj)
+        ]
+        header = format_html_join("", "<th scope='col'>{}</th>", ((code,) for code in texts.languages()))
+        body = format_html_join("", "{}", ((row,) for row in rows))
+        return format_html("<table><thead><tr><td></td>{}</tr></thead><tbody>{}</tbody></table>", header, body)
+
+    def save_model(
+        self, request: HttpRequest, obj: Initiative, form: forms.ModelForm[Initiative], change: bool
+    ) -> None:
+        texts.mark_edited(obj, form.changed_data)
+        if form.cleaned_data.get("material_change") == "material":
+            obj.text_version += 1
+        obj.revision += 1
+        super().save_model(request, obj, form, change)
 
     def get_search_fields(self, request: HttpRequest) -> list[str]:
         return ["slug", *localized_fields("title", "summary")]

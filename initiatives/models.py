@@ -115,6 +115,11 @@ class Initiative(models.Model):
     signing_opens_on = models.DateField(_("signing opens on"), null=True, blank=True)
     signing_closes_on = models.DateField(_("signing closes on"), null=True, blank=True)
     text_version = models.PositiveIntegerField(_("text version"), default=1)
+    revision = models.PositiveIntegerField(
+        _("revision"),
+        default=1,
+        help_text=_("Raised by every save in the admin, so two editors cannot overwrite each other."),
+    )
     launched_on = models.DateField(_("launched on"))
     launch_place = models.CharField(_("launch place"), max_length=200, blank=True)
     sources = models.JSONField(_("sources"), default=list, blank=True)

@@ -7,6 +7,7 @@ app_name = "initiatives"
 urlpatterns = [
     path("initiatives/", views.initiative_list, name="list"),
     path("initiatives/<slug:slug>/", views.initiative_detail, name="detail"),
+    path("initiatives/<slug:slug>/versions/", views.initiative_versions, name="versions"),
     path("initiatives/<slug:slug>/endorse/", views.endorse, name="endorse"),
     path("initiatives/<slug:slug>/withdraw/", views.withdraw, name="withdraw"),
     path("states/", views.state_list, name="states"),

@@ -15,7 +15,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from alliance.caching import public_page
-from initiatives import coverage, receipts
+from initiatives import coverage, receipts, texts
 from initiatives.endorsing import EndorsementRefused, check_can_endorse
 from initiatives.endorsing import endorse as endorse_initiative
 from initiatives.endorsing import withdraw as withdraw_endorsement
@@ -203,4 +203,16 @@ def verify_receipt(request: HttpRequest) -> HttpResponse:
         request,
         "initiatives/verify_receipt.html",
         {"form": form, "result": result, "public_key": receipts.public_key_pem(), "key_id": receipts.key_id()},
+    )
+
+
+@require_safe
+@public_page
+def initiative_versions(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every version of the text states endorse, with what changed from one to the next."""
+    initiative = get_object_or_404(Initiative.objects.published(), slug=slug)
+    return render(
+        request,
+        "initiatives/initiative_versions.html",
+        {"initiative": initiative, "versions": texts.versions(initiative, get_language())},
     )

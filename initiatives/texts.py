@@ -1,0 +1,107 @@
+"""The texts of an initiative: their translations, and the versions of the text states endorse."""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from modeltranslation.utils import build_localized_fieldname
+
+from initiatives.models import Initiative, TranslationStatus
+
+TRANSLATED = ("title", "summary", "body", "commitment", "launch_place")
+REQUIRED_TO_OPEN = ("title", "summary", "commitment")
+
+
+def languages() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def missing_to_open(values: dict[str, Any]) -> list[str]:
+    """The texts an initiative lacks before it may open for endorsement ("title [ar]", …).
+
+    `values` maps per-language column names (title_ar) to their values, as a form or a model has them.
+    """
+    return [
+        f"{field} [{code}]"
+        for field in REQUIRED_TO_OPEN
+        for code in languages()
+        if not str(values.get(build_localized_fieldname(field, code)) or "").strip()
+    ]
+
+
+def statuses(initiative: Initiative) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Each translated text with, per language, "missing", "machine_assisted" or "reviewed"."""
+    table = []
+    for field in TRANSLATED:
+        known = initiative.translation_status.get(field, {})
+        row = []
+        for code in languages():
+            present = bool(str(getattr(initiative, build_localized_fieldname(field, code)) or "").strip())
+            row.append((code, known.get(code, TranslationStatus.REVIEWED) if present else "missing"))
+        table.append((field, row))
+    return table
+
+
+def mark_edited(initiative: Initiative, changed: list[str]) -> None:
+    """A text a person has edited in a language counts as reviewed in that language."""
+    status = {field: dict(values) for field, values in initiative.translation_status.items()}
+    for field in TRANSLATED:
+        for code in languages():
+            if build_localized_fieldname(field, code) in changed:
+                status.setdefault(field, {})[code] = TranslationStatus.REVIEWED
+    initiative.translation_status = status
+
+
+def commitment_changed(changed: list[str]) -> bool:
+    return any(build_localized_fieldname("commitment", code) in changed for code in languages())
+
+
+@dataclass(frozen=True)
+class TextVersion:
+    number: int
+    since: datetime.datetime
+    commitment: str
+    changes: SafeString | None
+
+
+def versions(initiative: Initiative, language: str) -> list[TextVersion]:
+    """Each version of the commitment, newest first, with what changed from the one before.
+
+    Read from the audit trail: the last record of each `text_version` holds that version's text.
+    """
+    column = build_localized_fieldname("commitment", language)
+    fallback = build_localized_fieldname("commitment", settings.MODELTRANSLATION_DEFAULT_LANGUAGE)
+    last: dict[int, Any] = {}
+    first_seen: dict[int, datetime.datetime] = {}
+    for record in initiative.history.order_by("history_date", "history_id"):  # type: ignore[attr-defined]
+        last[record.text_version] = record
+        first_seen.setdefault(record.text_version, record.history_date)
+    result, previous = [], None
+    for number in sorted(last):
+        text = getattr(last[number], column) or getattr(last[number], fallback) or ""
+        changes: SafeString | None = word_diff(previous, text) if previous is not None else None
+        result.append(TextVersion(number, first_seen[number], text, changes))
+        previous = text
+    return list(reversed(result))
+
+
+def word_diff(old: str, new: str) -> SafeString:
+    """The new text with removed words in <del> and added words in <ins>, everything escaped."""
+    before, after = re.findall(r"\S+|\s+", old), re.findall(r"\S+|\s+", new)
+    parts = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=before, b=after, autojunk=False).get_opcodes():
+        if tag in ("delete", "replace"):
+            parts.append(f"<del>{escape(''.join(before[i1:i2]))}</del>")
+        if tag in ("insert", "replace"):
+            parts.append(f"<ins>{escape(''.join(after[j1:j2]))}</ins>")
+        if tag == "equal":
+            parts.append(escape("".join(after[j1:j2])))
+    # Every piece above is escaped; only <del> and <ins> are markup.
+    return mark_safe("".join(parts))  # nosec  # noqa: S308

@@ -1,0 +1,101 @@
+"""Text versions, translations before opening, and two editors changing the same initiative."""
+
+from http import HTTPStatus
+
+import pytest
+from django.test import Client
+
+from initiatives.models import Initiative
+from tests.conftest import turn_on_mfa
+from tests.factories import UserFactory
+from tests.members.test_admin_roles import _form_data
+
+
+@pytest.fixture
+def editor(register):
+    user = UserFactory(email="editor@secretariat.example", is_staff=True, is_superuser=True)
+    turn_on_mfa(user)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def change_url(initiative: Initiative) -> str:
+    return f"/en/admin/initiatives/initiative/{initiative.pk}/change/"
+
+
+def edit(client: Client, initiative: Initiative, **changes):
+    data = _form_data(client.get(change_url(initiative)))
+    data.update(changes)
+    return client.post(change_url(initiative), data)
+
+
+def test_a_changed_commitment_of_an_open_initiative_asks_whether_it_is_material(editor):
+    initiative = Initiative.objects.get(slug="climate-and-security")
+    response = edit(editor, initiative, commitment_en=initiative.commitment_en + " And more.")
+    assert response.status_code == HTTPStatus.OK
+    assert "Say whether this change to the commitment is material." in response.content.decode()
+    initiative.refresh_from_db()
+    assert not initiative.commitment_en.endswith("And more.")
+
+
+def test_a_material_change_makes_a_new_version_shown_with_its_differences(editor, anonymous):
+    initiative = Initiative.objects.get(slug="climate-and-security")
+    old = initiative.commitment_en
+    response = edit(
+        editor,
+        initiative,
+        commitment_en=old.replace("By endorsing", "By formally endorsing"),
+        material_change="material",
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    initiative.refresh_from_db()
+    assert initiative.text_version == 2
+    assert initiative.translation_status["commitment"]["en"] == "reviewed"
+    page = anonymous.get("/en/initiatives/climate-and-security/versions/").content.decode()
+    assert "Version 2, since" in page
+    assert "Version 1, since" in page
+    assert "By<ins> formally</ins> endorsing" in page
+
+
+def test_an_editorial_change_keeps_the_version(editor):
+    initiative = Initiative.objects.get(slug="climate-and-security")
+    edit(editor, initiative, commitment_en=initiative.commitment_en + " ", material_change="editorial")
+    initiative.refresh_from_db()
+    assert initiative.text_version == 1
+
+
+def test_an_initiative_opens_only_with_its_texts_in_six_languages(editor):
+    initiative = Initiative.objects.get(slug="climate-and-security")
+    Initiative.objects.filter(pk=initiative.pk).update(
+        status=Initiative.Status.DRAFT, commitment_ar="", title_zh_hans=""
+    )
+    initiative.refresh_from_db()
+    response = edit(editor, initiative, status="open")
+    page = response.content.decode()
+    assert "An initiative opens for endorsement only once these texts exist: title [zh-hans], commitment [ar]." in page
+    initiative.refresh_from_db()
+    assert initiative.status == Initiative.Status.DRAFT
+    listing = editor.get("/en/admin/initiatives/initiative/").content.decode()
+    assert "title [zh-hans], commitment [ar]" in listing
+
+
+def test_the_second_of_two_editors_is_refused_and_told_what_changed(register):
+    initiative = Initiative.objects.get(slug="gender-at-the-centre")
+    first, second = Client(), Client()
+    for client, email in ((first, "first@secretariat.example"), (second, "second@secretariat.example")):
+        user = UserFactory(email=email, is_staff=True, is_superuser=True)
+        turn_on_mfa(user)
+        client.force_login(user)
+    first_form = _form_data(first.get(change_url(initiative)))
+    second_form = _form_data(second.get(change_url(initiative)))
+    first_form["summary_en"] = "Summary by the first editor."
+    assert first.post(change_url(initiative), first_form).status_code == HTTPStatus.FOUND
+    second_form["summary_en"] = "Summary by the second editor."
+    response = second.post(change_url(initiative), second_form)
+    page = response.content.decode()
+    assert response.status_code == HTTPStatus.OK
+    assert "first@secretariat.example saved this initiative at" in page
+    assert "summary_en" in page
+    initiative.refresh_from_db()
+    assert initiative.summary_en == "Summary by the first editor."
