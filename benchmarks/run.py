@@ -1,0 +1,232 @@
+"""Load the production server on loopback and print throughput and latency, as ratios to a baseline.
+
+Run: `DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python benchmarks/run.py`
+(the URL names a server where a throw-away database `alliance_bench` is created). Needs wrk
+(`apt-get install wrk`) and Redis on 127.0.0.1:6379. Not a test: it prints figures for a person to read.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+import os
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+BASE = f"http://127.0.0.1:{PORT}"
+DURATION = os.environ.get("BENCH_SECONDS", "10")
+CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "16")
+SLUG = "gender-at-the-centre"
+
+
+def database_urls() -> tuple[str, str]:
+    server = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    parts = urllib.parse.urlsplit(server)
+    return server, urllib.parse.urlunsplit(parts._replace(path="/alliance_bench"))
+
+
+def environment(database: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", secrets.token_urlsafe(50)),
+        "DATABASE_URL": database,
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/13"),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DEBUG": "false",
+        "LOG_LEVEL": "WARNING",
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    }
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def prepare(server: str, env: dict[str, str]) -> list[tuple[str, str]]:
+    """A fresh database with the reference data, 193 accredited delegates with a second factor,
+    and the signed-in sessions they will endorse with. Returns (session key, CSRF token) pairs."""
+    import psycopg
+    import redis
+
+    redis.Redis.from_url(env["REDIS_URL"]).flushdb()
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute("DROP DATABASE IF EXISTS alliance_bench")
+        admin.execute("CREATE DATABASE alliance_bench")
+    manage(env, "migrate", "--noinput", "-v", "0")
+    manage(env, "load_reference_data")
+    manage(env, "collectstatic", "--noinput", "-v", "0")
+    out = manage(env, "shell", "-c", SETUP_DELEGATES)
+    return [tuple(line.split()) for line in out.split("\n") if line.count(" ") == 1]  # type: ignore[misc]
+
+
+# Runs inside `manage.py shell`: one delegate per UN member state, signed in and just re-authenticated.
+SETUP_DELEGATES = """
+import time, datetime
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, BACKEND_SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.files.base import ContentFile
+from django.middleware.csrf import _get_new_csrf_string
+from members.models import Accreditation, MemberState, User
+for state in MemberState.objects.un_members():
+    user = User.objects.create_user(email=f"bench.{state.code.lower()}@example.org", password=None)
+    TOTP.activate(user, generate_totp_secret())
+    Accreditation.objects.create(user=user, member_state=state, position="Benchmark",
+        evidence=ContentFile(b"%PDF-1.4 benchmark", name="bench.pdf"), evidence_type="application/pdf",
+        status="approved", valid_until=datetime.date.today() + datetime.timedelta(days=30))
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session["account_authentication_methods"] = [
+        {"method": "password", "at": time.time() + 3600, "reauthenticated": True, "email": user.email}]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.create()
+    print(session.session_key, _get_new_csrf_string())
+"""
+
+
+def wrk(path: str, *, script: str | None = None, seconds: str = DURATION) -> dict[str, float]:
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency"]
+    if script:
+        command += ["-s", str(ROOT / "benchmarks" / script)]
+    out = subprocess.run([*command, BASE + path], check=True, capture_output=True, text=True).stdout
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
+        "p50": _ms(re.search(r"50%\s+([\d.]+\w+)", out).group(1)),  # type: ignore[union-attr]
+        "p99": _ms(re.search(r"99%\s+([\d.]+\w+)", out).group(1)),  # type: ignore[union-attr]
+        "errors": float(sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))),
+    }
+
+
+def _ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def endorse(session: str, csrf: str) -> tuple[int, float]:
+    body = urllib.parse.urlencode({"authority": "on", "csrfmiddlewaretoken": csrf}).encode()
+    request = urllib.request.Request(f"{BASE}/en/initiatives/{SLUG}/endorse/", data=body, method="POST")
+    request.add_header("Cookie", f"sessionid={session}; csrftoken={csrf}")
+    request.add_header("Content-Type", "application/x-www-form-urlencoded")
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request) as response:  # noqa: S310 - loopback only
+            status = response.status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    except OSError:
+        status = 599  # the connection failed: counted as an error
+    return status, (time.perf_counter() - started) * 1000
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def main() -> None:
+    server, database = database_urls()
+    env = environment(database)
+    print(f"machine: {os.cpu_count()} cores, {os.uname().machine}, {os.uname().release}")
+    sessions = prepare(server, env)
+    gunicorn = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "alliance.wsgi",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        _wait_for_server()
+        report(sessions)
+    finally:
+        gunicorn.send_signal(signal.SIGTERM)
+        gunicorn.wait(timeout=10)
+
+
+def _wait_for_server() -> None:
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{BASE}/healthz", timeout=1)  # noqa: S310 - loopback only
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("the server did not start")
+
+
+def report(sessions: list[tuple[str, str]]) -> None:
+    urllib.request.install_opener(urllib.request.build_opener(NoRedirect))
+    static = "/static/css/site.css"
+    rows: dict[str, dict[str, float]] = {}
+    rows["baseline (trivial view)"] = wrk("/bench/baseline")
+    rows["/healthz"] = wrk("/healthz")
+    rows["static file"] = wrk(static)
+    rows["home page (cached)"] = wrk("/en/")
+    rows["initiative page, 81 endorsements (cached)"] = wrk("/en/initiatives/paris-call/")
+    rows["initiative page, 81 endorsements (cold cache)"] = wrk("/en/initiatives/paris-call/", script="bust.lua")
+
+    # The signing burst: every UN member's delegate endorses at once while readers load the page.
+    readers: dict[str, float] = {}
+    reading = threading.Thread(target=lambda: readers.update(wrk(f"/en/initiatives/{SLUG}/", seconds="8")))
+    reading.start()
+    time.sleep(1)
+    with ThreadPoolExecutor(max_workers=len(sessions)) as pool:
+        results = list(pool.map(lambda pair: endorse(*pair), sessions))
+    reading.join()
+    signer_ms = [ms for _status, ms in results]
+    created = sum(1 for status, _ms in results if status == 302)
+    errors = sum(1 for status, _ms in results if status >= 500)
+    statuses = Counter(status for status, _ms in results)
+    page = urllib.request.urlopen(f"{BASE}/api/v1/initiatives/{SLUG}").read()  # noqa: S310 - loopback only
+    in_register = json.loads(page)["endorsing_states"]
+    rows["initiative page during the burst (readers)"] = readers
+    rows["initiative page, 193 endorsements (cached)"] = wrk(f"/en/initiatives/{SLUG}/")
+    rows["initiative page, 193 endorsements (cold cache)"] = wrk(f"/en/initiatives/{SLUG}/", script="bust.lua")
+
+    base = rows["baseline (trivial view)"]
+    print(f"\n{'':48} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'× rps':>7} {'× p99':>7} {'errors':>7}")
+    for name, row in rows.items():
+        print(
+            f"{name:48} {row['rps']:9.0f} {row['p50']:8.2f} {row['p99']:8.2f} "
+            f"{row['rps'] / base['rps']:7.2f} {row['p99'] / base['p99']:7.2f} {row['errors']:7.0f}"
+        )
+    print(
+        f"\nsigning burst: {len(results)} delegates, {created} endorsements written, {errors} server errors, "
+        f"signers p50 {percentile(signer_ms, 0.5):.0f} ms, p99 {percentile(signer_ms, 0.99):.0f} ms "
+        f"(× baseline p99: {percentile(signer_ms, 0.99) / base['p99']:.1f}); endorsements in the register: {in_register}; "
+        f"answers: {dict(statuses)}"
+    )
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()

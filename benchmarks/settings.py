@@ -1,0 +1,6 @@
+"""Production settings plus one trivial view, the baseline every figure is compared with."""
+
+from alliance.settings import *  # noqa: F403
+
+ROOT_URLCONF = "benchmarks.urls"
+SECURE_SSL_REDIRECT = False  # wrk speaks plain HTTP on loopback
