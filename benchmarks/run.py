@@ -8,7 +8,6 @@ Run: `DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python 
 from __future__ import annotations
 
 import json
-from collections import Counter
 import os
 import re
 import secrets
@@ -19,11 +18,12 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PORT = int(os.environ.get("BENCH_PORT", "8765"))
+PORT = int(os.environ.get("BENCH_PORT", "8899"))
 BASE = f"http://127.0.0.1:{PORT}"
 DURATION = os.environ.get("BENCH_SECONDS", "10")
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "16")
@@ -222,7 +222,8 @@ def report(sessions: list[tuple[str, str]]) -> None:
     print(
         f"\nsigning burst: {len(results)} delegates, {created} endorsements written, {errors} server errors, "
         f"signers p50 {percentile(signer_ms, 0.5):.0f} ms, p99 {percentile(signer_ms, 0.99):.0f} ms "
-        f"(× baseline p99: {percentile(signer_ms, 0.99) / base['p99']:.1f}); endorsements in the register: {in_register}; "
+        f"(× baseline p99: {percentile(signer_ms, 0.99) / base['p99']:.1f}); "
+        f"endorsements in the register: {in_register}; "
         f"answers: {dict(statuses)}"
     )
 
