@@ -128,6 +128,10 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Fail fast when PostgreSQL is down, so readers get the 503 page quickly (libpq's minimum is 2 s).
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(os.environ.get("DB_CONNECT_TIMEOUT", "2"))
+    # A bounded pool of connections per server process (psycopg 3); it needs CONN_MAX_AGE = 0.
+    if pool_size := int(os.environ.get("DATABASE_POOL_SIZE", "0")):
+        DATABASES["default"]["OPTIONS"]["pool"] = {"min_size": 1, "max_size": pool_size, "timeout": 10}
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set (shared by every server process), else local memory.

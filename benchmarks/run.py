@@ -46,6 +46,8 @@ def environment(database: str) -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DEBUG": "false",
         "LOG_LEVEL": "WARNING",
+        # Each of the 2 processes × 4 threads borrows from a pool of 4: at most 8 connections in all.
+        "DATABASE_POOL_SIZE": os.environ.get("DATABASE_POOL_SIZE", "4"),
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     }
 

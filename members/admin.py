@@ -81,8 +81,8 @@ class AccreditationAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
         return format_html('<a href="{}">{}</a>', url, _("Open the evidence (%(type)s)") % {"type": obj.evidence_type})
 
     @admin.action(description=_("Approve the selected requests (valid for one year)"), permissions=["change"])
-    def approve_selected(self, request: HttpRequest, queryset: QuerySet[Accreditation]) -> None:
-        self._decide(request, queryset, accreditation.approve, needs_reason=False)
+    def approve_selected(self, request: HttpRequest, queryset: QuerySet[Accreditation]) -> TemplateResponse | None:
+        return self._decide(request, queryset, accreditation.approve, needs_reason=False)
 
     @admin.action(description=_("Reject the selected requests"), permissions=["change"])
     def reject_selected(self, request: HttpRequest, queryset: QuerySet[Accreditation]) -> TemplateResponse | None:
@@ -101,18 +101,20 @@ class AccreditationAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
         needs_reason: bool,
     ) -> TemplateResponse | None:
         reason = request.POST.get("reason", "").strip()
-        if needs_reason and not reason:
-            # A decision against the user needs a reason they are told: ask for it first.
+        confirmed = request.POST.get("confirmed") == "yes"
+        if not confirmed or (needs_reason and not reason):
+            # Each decision is confirmed on its own page; one against the user also needs the reason they are told.
             return TemplateResponse(
                 request,
                 "admin/members/accreditation/decision_reason.html",
                 {
                     **self.admin_site.each_context(request),
-                    "title": _("Give the reason"),
+                    "title": _("Confirm the decision"),
                     "accreditations": queryset.select_related("user", "member_state"),
                     "action": request.POST["action"],
                     "opts": self.model._meta,
-                    "reason_missing": "reason" in request.POST,
+                    "needs_reason": needs_reason,
+                    "reason_missing": needs_reason and confirmed,
                 },
             )
         done = 0

@@ -80,6 +80,7 @@ def test_a_delegate_signs_up_is_accredited_endorses_and_withdraws(
     admin_page.get_by_role("checkbox", name="Select this object for an action").first.check()
     admin_page.get_by_role("combobox", name="Action").select_option("approve_selected")
     admin_page.get_by_role("button", name="Go").click()
+    admin_page.get_by_role("button", name="Confirm").click()
     expect(admin_page.get_by_text("1 accreditation(s) updated")).to_be_visible()
 
     # Endorse on behalf of France, re-entering the password when asked.

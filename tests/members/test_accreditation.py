@@ -149,7 +149,7 @@ def test_the_admin_approves_through_an_action(applicant, admin_user, mailoutbox,
     with django_capture_on_commit_callbacks(execute=True):
         response = admin.post(
             "/en/admin/members/accreditation/",
-            {"action": "approve_selected", "_selected_action": [pending.pk]},
+            {"action": "approve_selected", "_selected_action": [pending.pk], "confirmed": "yes"},
             follow=True,
         )
     pending.refresh_from_db()
@@ -166,12 +166,12 @@ def test_the_admin_is_asked_for_a_reason_before_rejecting(applicant, admin_user)
     ask = admin.post(
         "/en/admin/members/accreditation/", {"action": "reject_selected", "_selected_action": [pending.pk]}
     )
-    assert "Give the reason" in ask.content.decode()
+    assert 'name="reason"' in ask.content.decode()
     pending.refresh_from_db()
     assert pending.status == Accreditation.Status.PENDING
     admin.post(
         "/en/admin/members/accreditation/",
-        {"action": "reject_selected", "_selected_action": [pending.pk], "reason": "Unsigned."},
+        {"action": "reject_selected", "_selected_action": [pending.pk], "reason": "Unsigned.", "confirmed": "yes"},
     )
     pending.refresh_from_db()
     assert (pending.status, pending.decision_reason) == (Accreditation.Status.REJECTED, "Unsigned.")

@@ -93,10 +93,18 @@ def test_approving_and_revoking_accreditations_is_for_secretariat_admins(as_role
     _user, client = as_role(role)
     pending = accredit(UserFactory(), "DEU", status=Accreditation.Status.PENDING)
     approved = accredit(UserFactory(), "ITA")
-    client.post("/en/admin/members/accreditation/", {"action": "approve_selected", "_selected_action": [pending.pk]})
     client.post(
         "/en/admin/members/accreditation/",
-        {"action": "revoke_selected", "_selected_action": [approved.pk], "reason": "Left the mission."},
+        {"action": "approve_selected", "_selected_action": [pending.pk], "confirmed": "yes"},
+    )
+    client.post(
+        "/en/admin/members/accreditation/",
+        {
+            "action": "revoke_selected",
+            "_selected_action": [approved.pk],
+            "reason": "Left the mission.",
+            "confirmed": "yes",
+        },
     )
     pending.refresh_from_db()
     approved.refresh_from_db()
