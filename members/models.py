@@ -82,12 +82,6 @@ class MemberStateQuerySet(models.QuerySet["MemberState"]):
             )
         ).order_by("name")
 
-    def endorsing(self, on: datetime.date | None = None) -> Self:
-        """States with at least one endorsement in force today, or at the end of day `on`."""
-        from initiatives.models import in_force_q
-
-        return self.filter(in_force_q("endorsements__", on)).distinct()
-
 
 class MemberState(models.Model):
     """A state (or organisation such as the EU) that can endorse initiatives."""
