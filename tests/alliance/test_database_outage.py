@@ -1,55 +1,15 @@
 """With PostgreSQL out of reach, a server answers 503 quickly, cached pages keep answering, /healthz says so."""
 
 import os
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from initiatives.reference_data import load_reference_data
-from tests.alliance.test_scale_out import free_port
-
-
-def start(database_url: str) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": settings.SECRET_KEY,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DEBUG": "false",
-        "LOG_LEVEL": "CRITICAL",
-    }
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "alliance.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-        ],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/language/en/", timeout=1)  # noqa: S310 - a page that needs no database
-            break
-        except urllib.error.HTTPError:
-            break
-        except OSError:
-            time.sleep(0.1)
-    return server, base
+from tests.servers import free_port, live_database_url, start_server, stop
 
 
 def fetch(url: str) -> tuple[int, dict[str, str], str, float]:
@@ -66,12 +26,9 @@ def test_without_its_database_the_register_degrades_gracefully():
     if connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"):
         pytest.skip("Needs PostgreSQL and Redis (CI has both).")
     load_reference_data()
-    db = connection.settings_dict
-    healthy, healthy_base = start(
-        f"postgresql://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
-    # The same database server, on a port where nothing listens: PostgreSQL is down for this process.
-    cut_off, cut_off_base = start(f"postgresql://{db['USER']}@127.0.0.1:{free_port()}/{db['NAME']}")
+    healthy, healthy_base = start_server(live_database_url())
+    # The same database, on a port where nothing listens: for this process PostgreSQL is down.
+    cut_off, cut_off_base = start_server(live_database_url(port=free_port()))
     try:
         page = "/fr/initiatives/paris-call/"
         assert fetch(healthy_base + page)[0] == 200  # now in the shared cache
@@ -91,6 +48,4 @@ def test_without_its_database_the_register_degrades_gracefully():
         assert status == 503
         assert '"database": "down"' in body
     finally:
-        for server in (healthy, cut_off):
-            server.terminate()
-            server.wait(timeout=10)
+        stop(healthy, cut_off)
