@@ -38,7 +38,7 @@ class Command(BaseCommand):
         self.stdout.write("Demo accounts (local run only; the passwords change at every start):")
         self.stdout.write(f"  secretariat admin:            {admin.email}  {admin_password}")
         self.stdout.write(f"  approved delegate of France:  {delegate.email}  {delegate_password}")
-        self.stdout.write("  To endorse, the delegate first sets up two-factor authentication (delegate space).")
+        self.stdout.write("  Both set up two-factor authentication at first sign-in (the admin and endorsing need it).")
 
     def _account(self, email: str, *, staff: bool) -> tuple[User, str]:
         user, _created = User.objects.get_or_create(email=email)
