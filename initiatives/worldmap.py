@@ -1,5 +1,8 @@
 """A world map of the UN member states as inline SVG, coloured by CSS classes only (the CSP forbids
-inline styles). The outlines come from reference/world-map.json, written by reference/build_map.py."""
+inline styles). The outlines come from reference/world-map.json, written by reference/build_map.py.
+
+The outlines themselves (about 160 KB) are a static sprite, static/maps/world.svg, which browsers
+cache once; each page only names the states, their status and where to find their outline."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from pathlib import Path
 from typing import TypedDict
 
 from django.conf import settings
+from django.templatetags.static import static
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -30,6 +34,16 @@ def map_data() -> WorldMapData:
     return data
 
 
+SPRITE = "maps/world.svg"
+
+
+def sprite_document() -> str:
+    """The static sprite: every outline once, without colour (the page's classes colour it)."""
+    data = map_data()
+    paths = "".join(f'<path id="{escape(code)}" d="{escape(d)}"/>' for code, d in data["shapes"].items())
+    return f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{escape(data["viewBox"])}"><defs>{paths}</defs></svg>\n'
+
+
 def _state(
     element: str,
     geometry: str,
@@ -38,14 +52,15 @@ def _state(
     statuses: dict[str, str],
     names: dict[str, str],
     labels: dict[str, str],
+    content: str = "",
 ) -> str:
     status = statuses.get(code)
     name = names.get(code, code)
     title = f"{name}: {labels.get(status, status)}" if status else name
     classes = f"map-state map-state--{status or NO_STATUS}{css}"
     return (
-        f'<{element} {geometry} class="{escape(classes)}" data-code="{escape(code)}">'
-        f"<title>{escape(title)}</title></{element}>"
+        f'<{element} {geometry} class="{escape(classes)}" data-code="{escape(code)}">'.replace("  ", " ")
+        + f"<title>{escape(title)}</title>{content}</{element}>"
     )
 
 
@@ -72,8 +87,11 @@ def render_world_map(
         f'<desc id="{desc_id}">{escape(description)}</desc>',
         '<g class="map-states">',
     ]
-    for code, d in data["shapes"].items():
-        parts.append(_state("path", f'd="{escape(d)}"', "", code, statuses, names, labels))
+    sprite = static(SPRITE)
+    for code in data["shapes"]:
+        # A group carries the state's name and status; its outline comes from the cached sprite.
+        outline = f'<use href="{escape(sprite)}#{escape(code)}"/>'
+        parts.append(_state("g", "", "", code, statuses, names, labels, outline))
     for code, (x, y) in data["markers"].items():
         geometry = f'cx="{x:g}" cy="{y:g}" r="{MARKER_RADIUS}"'
         parts.append(_state("circle", geometry, " map-marker", code, statuses, names, labels))

@@ -1,5 +1,7 @@
 """The world map and the timeline render in a browser as accessible SVG."""
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -10,7 +12,9 @@ def test_the_initiative_map_and_chart_are_rendered_with_accessible_names(live_re
     page.goto(f"{live_register.url}/en/initiatives/paris-call/")
     world_map = page.get_by_role("img", name="Where this initiative is endorsed")
     expect(world_map).to_be_visible()
-    assert world_map.evaluate("svg => svg.getBBox().width") > 500
+    assert world_map.evaluate("svg => svg.getBoundingClientRect().width") > 500
+    painted = page.locator('svg.world-map [data-code="FRA"] use')
+    expect(painted).to_have_attribute("href", re.compile(r"maps/world.*\.svg#FRA$"))
     france = page.locator('svg.world-map [data-code="FRA"]')
     assert france.locator("title").text_content() == "France: endorses"
     assert "map-state--endorsed" in france.get_attribute("class")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from initiatives.timeline import render_timeline, y_ticks
-from initiatives.worldmap import map_data, render_world_map
+from initiatives.worldmap import map_data, render_world_map, sprite_document
 
 SVG = "{http://www.w3.org/2000/svg}"
 REFERENCE = Path(__file__).resolve().parents[2] / "reference"
@@ -115,9 +115,9 @@ def test_map_is_accessible_and_coloured_by_class():
     assert set(states) == un_members()
 
     france = states["FRA"]
-    assert france.tag == f"{SVG}path"
+    assert france.tag == f"{SVG}g"
     assert france.get("class") == "map-state map-state--endorsed"
-    assert france.get("d") == map_data()["shapes"]["FRA"]
+    assert france.find(f"{SVG}use").get("href") == "/static/maps/world.svg#FRA"
     assert france.find(f"{SVG}title").text == "France: Endorsed"
     assert states["DEU"].find(f"{SVG}title").text == "Germany: Endorsed"
     assert states["USA"].get("class") == "map-state map-state--not-endorsed"
@@ -255,3 +255,13 @@ def test_timeline_without_points_draws_only_the_axes():
 def test_y_ticks_are_round(maximum, ticks):
     assert y_ticks(maximum) == ticks
     assert 4 <= len(ticks) <= 6
+
+
+def test_the_committed_sprite_holds_every_outline_of_the_map_data():
+    """static/maps/world.svg is written by sprite_document(); the two never drift apart."""
+    sprite = Path(__file__).resolve().parents[2] / "static" / "maps" / "world.svg"
+    assert sprite.read_text(encoding="utf-8") == sprite_document()
+    root = ET.fromstring(sprite_document())
+    outlines = {path.get("id"): path.get("d") for path in root.iter(f"{SVG}path")}
+    assert outlines == map_data()["shapes"]
+    assert not any(path.get("fill") or path.get("style") for path in root.iter(f"{SVG}path"))
