@@ -115,15 +115,8 @@ def _confirm(model_admin: admin.ModelAdmin[Endorsement], request: HttpRequest, u
         model_admin.message_user(request, _("This preview has expired: upload the file again."), messages.WARNING)
         return redirect(request.path)
     filename, data = upload
-    rows = preview(read_rows(data, filename))  # the same bytes read the same way as at the preview
-    if any(row.outcome == "error" for row in rows):
-        _forget_uploads(request)
-        model_admin.message_user(
-            request,
-            _("The register has changed since the preview and some lines are now wrong. Nothing was imported."),
-            messages.ERROR,
-        )
-        return _render(model_admin, request, ImportForm(), rows=rows, filename=filename)
+    # Read again: the register may have changed since the preview. Only the lines to create are written.
+    rows = preview(read_rows(data, filename))
     try:
         created = commit(rows, recorded_by=user)
     except ImportFileError as error:

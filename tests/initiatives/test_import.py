@@ -328,19 +328,23 @@ def test_command_previews_each_line_and_exits_1_when_a_line_is_wrong(register, t
         lines[2] == "line 4: present — France, paris-call, 2019-09-16 (already in the register since 16 September 2019)"
     )
     assert lines[4] == 'line 6: error — unknown state "Atlantis"'
-    assert lines[-1] == "2 to create, 1 present, 7 errors"
-    assert "Nothing was written" in err
+    assert lines[-2] == "2 to create, 1 present, 7 errors"
+    assert lines[-1] == "Preview only, nothing was written: add --commit to record the endorsements."
     assert count() == before
 
 
-def test_command_with_commit_refuses_a_file_with_a_wrong_line(staff, tmp_path):
+def test_command_with_commit_records_only_the_good_lines_and_a_second_run_creates_nothing(staff, tmp_path):
     path = tmp_path / "list.csv"
     path.write_bytes(csv_bytes(*MIXED))
     before = count()
-    status, _out, err = run(str(path), "--commit", "--recorded-by", staff.email)
-    assert status == 1
-    assert "Nothing was written" in err
-    assert count() == before
+    status, out, err = run(str(path), "--commit", "--recorded-by", staff.email)
+    assert status == 0
+    assert "7 lines in error will not be recorded." in err
+    assert "2 endorsements created." in out
+    assert count() == before + 2
+    status, out, _err = run(str(path), "--commit", "--recorded-by", staff.email)
+    assert "0 to create, 3 present, 7 errors" in out
+    assert count() == before + 2
 
 
 def test_command_previews_a_good_file_exits_0_then_commits_it_once(staff, tmp_path):
@@ -430,7 +434,8 @@ def test_admin_preview_shows_each_line_and_writes_nothing(staff):
     assert "unknown state &quot;Atlantis&quot;" in page
     assert "duplicate of line 2" in page
     assert "7 lines in error" in page
-    assert "Confirm the import" not in page
+    assert "Lines in error are not imported" in page
+    assert "Confirm the import" in page  # the two good lines can still be imported
     assert count() == before
 
 
@@ -471,7 +476,7 @@ def test_admin_a_new_upload_drops_the_previous_preview(staff):
     assert set(second.session.keys()) != set(first.session.keys())
 
 
-def test_admin_confirm_previews_again_and_refuses_if_a_line_became_wrong(staff):
+def test_admin_confirm_previews_again_and_writes_only_lines_still_good(staff):
     before = count()
     request = admin_request(staff, "post", {"file": upload(csv_bytes(*GOOD_AND_PRESENT))})
     call_view(request)
@@ -480,13 +485,21 @@ def test_admin_confirm_previews_again_and_refuses_if_a_line_became_wrong(staff):
 
     confirm = admin_request(staff, "post", {"token": key.removeprefix(SESSION_PREFIX)}, session=dict(request.session))
     response = call_view(confirm)
-    page = response.content.decode()
-    assert response.status_code == HTTPStatus.OK
-    assert "unknown initiative &quot;gender-at-the-centre&quot;" in page
-    assert [str(message) for message in get_messages(confirm)] == [
-        "The register has changed since the preview and some lines are now wrong. Nothing was imported."
-    ]
-    assert count() == before
+    assert response.status_code == HTTPStatus.FOUND
+    assert count() == before  # the lines to create had become wrong: nothing of them is written
+
+
+def test_admin_confirm_of_a_mixed_file_writes_only_the_good_lines(staff):
+    before = count()
+    request = admin_request(staff, "post", {"file": upload(csv_bytes(*MIXED))})
+    call_view(request)
+    [key] = [key for key in request.session.keys() if key.startswith(SESSION_PREFIX)]
+    confirm = admin_request(staff, "post", {"token": key.removeprefix(SESSION_PREFIX)}, session=dict(request.session))
+    assert call_view(confirm).status_code == HTTPStatus.FOUND
+    assert count() == before + 2
+    again = admin_request(staff, "post", {"file": upload(csv_bytes(*MIXED))})
+    assert "0 endorsements to create" in call_view(again).content.decode()
+    assert count() == before + 2
 
 
 @pytest.mark.parametrize(

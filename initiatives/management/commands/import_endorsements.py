@@ -4,8 +4,8 @@
     python manage.py import_endorsements LIST.xlsx --commit --recorded-by secretariat@example.org
 
 Prints what each line would do. Without --commit nothing is written, and the exit status is 1
-when a line is wrong. With --commit, a file with a wrong line is refused whole; otherwise the
-new endorsements are recorded in one transaction. Importing the same file again creates nothing.
+when a line is wrong. With --commit, the lines to create are recorded in one transaction and the
+lines in error are skipped (and listed). Importing the same file again creates nothing.
 """
 
 from argparse import ArgumentParser
@@ -53,12 +53,13 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{outcomes['create']} to create, {outcomes['present']} present, {errors} error{'' if errors == 1 else 's'}"
         )
-        if errors:
-            self.stderr.write("Nothing was written: correct the lines in error and run the command again.")
-            raise SystemExit(1)
         if recorded_by is None or not options["commit"]:
             self.stdout.write("Preview only, nothing was written: add --commit to record the endorsements.")
+            if errors:
+                raise SystemExit(1)
             return
+        if errors:
+            self.stderr.write(f"{errors} line{'' if errors == 1 else 's'} in error will not be recorded.")
         try:
             created = commit(rows, recorded_by=recorded_by)
         except ImportFileError as error:
