@@ -1,17 +1,22 @@
 """Real gunicorn processes on loopback, for tests of what crosses process boundaries."""
 
 import functools
+import http.cookiejar
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
+
+PUBLIC_HOST = "register.example"
 
 
 def free_port() -> int:
@@ -31,7 +36,11 @@ def _environment(database_url: str) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
         "DATABASE_URL": database_url,
         "SECRET_KEY": settings.SECRET_KEY,
-        "ALLOWED_HOSTS": "127.0.0.1",
+        # Behind the proxy every app server sees the public host name.
+        "ALLOWED_HOSTS": f"127.0.0.1,{PUBLIC_HOST}",
+        # Plain HTTP on loopback: the tests' cookie jars must send the session and CSRF cookies back.
+        "SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
         "DEBUG": "false",
         "LOG_LEVEL": "CRITICAL",
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
@@ -76,3 +85,27 @@ def stop(*servers: subprocess.Popen) -> None:
     for server in servers:
         server.terminate()
         server.wait(timeout=10)
+
+
+class Browser:
+    """A reader with its own cookies, talking to one server as the proxy would (with the public Host)."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+    def get(self, path: str) -> str:
+        request = urllib.request.Request(self.base + path, headers={"Host": PUBLIC_HOST})  # noqa: S310
+        with self.opener.open(request, timeout=10) as response:
+            return response.read().decode()
+
+    def sign_in(self, email: str, password: str) -> str:
+        form = self.get("/en/accounts/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+        assert token is not None
+        body = urllib.parse.urlencode({"login": email, "password": password, "csrfmiddlewaretoken": token.group(1)})
+        request = urllib.request.Request(  # noqa: S310 - loopback only
+            self.base + "/en/accounts/login/", data=body.encode(), headers={"Host": PUBLIC_HOST}
+        )
+        with self.opener.open(request, timeout=10) as response:
+            return response.read().decode()

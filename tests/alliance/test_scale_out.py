@@ -1,9 +1,11 @@
-"""Two server processes sharing PostgreSQL and Redis: a cache invalidation holds across both."""
+"""Two server processes sharing PostgreSQL and Redis: a rate limit and a cache invalidation hold across both."""
 
 import os
 import urllib.request
 
 import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
 from initiatives.endorsing import record_endorsement
@@ -11,8 +13,9 @@ from initiatives.models import Initiative
 from initiatives.reference_data import load_reference_data
 from members.models import MemberState
 from tests.factories import UserFactory
-from tests.servers import live_database_url, start_server, stop
+from tests.servers import Browser, live_database_url, start_server, stop
 
+PASSWORD = "a long and unusual passphrase"
 ENDORSER = '<th scope="row"><a href="/en/states/nor/">Norway</a></th>'
 PATH = "/en/initiatives/gender-at-the-centre/"
 
@@ -42,5 +45,25 @@ def test_a_change_made_anywhere_reaches_the_cached_pages_of_every_server():
         )
         assert ENDORSER in read(second_base)
         assert ENDORSER in read(first_base)
+    finally:
+        stop(first, second)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_failed_sign_ins_count_across_both_servers():
+    if connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"):
+        pytest.skip("Needs PostgreSQL and Redis (CI has both).")
+    user = UserFactory(email="target@example.org")
+    hasher = PBKDF2PasswordHasher()  # the servers do not know the tests' fast MD5 hasher
+    user.password = hasher.encode(PASSWORD, hasher.salt())
+    user.save(update_fields=["password"])
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+    (first, first_base), (second, second_base) = start_server(live_database_url()), start_server(live_database_url())
+    try:
+        browsers = [Browser(first_base), Browser(second_base)]
+        for attempt in range(5):  # the account's limit: 5 failures in 5 minutes, on whichever server
+            assert "not correct" in browsers[attempt % 2].sign_in(user.email, "wrong password")
+        assert "Too many failed login attempts" in browsers[1].sign_in(user.email, PASSWORD)
+        assert "Too many failed login attempts" in browsers[0].sign_in(user.email, PASSWORD)
     finally:
         stop(first, second)
