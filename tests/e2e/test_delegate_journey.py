@@ -1,31 +1,22 @@
 """The whole journey of a delegate, in Chromium: from sign-up to a public, withdrawn endorsement."""
 
 import re
-import time
 
 import pytest
-from allauth.account.models import EmailAddress
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import PDF
-from tests.factories import UserFactory
+from tests.e2e.steps import (
+    PASSWORD,
+    approve_first_pending_accreditation,
+    current_totp,
+    sign_in,
+    sign_in_as_secretariat_admin,
+)
 
 pytestmark = pytest.mark.e2e
 
 EMAIL = "delegate@mission.example"
-PASSWORD = "a long and unusual passphrase"
-
-
-def current_totp(secret: str) -> str:
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
-
-
-def sign_in(page: Page, base: str, email: str, password: str) -> None:
-    page.goto(f"{base}/en/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign In").click()
 
 
 def test_a_delegate_signs_up_is_accredited_endorses_and_withdraws(
@@ -68,20 +59,9 @@ def test_a_delegate_signs_up_is_accredited_endorses_and_withdraws(
     expect(page.get_by_text("Your request is sent to the secretariat.")).to_be_visible()
 
     # A secretariat admin, signing in with a second factor, approves it in the admin.
-    admin = UserFactory(email="admin@secretariat.example", password=PASSWORD, is_staff=True, is_superuser=True)
-    EmailAddress.objects.create(user=admin, email=admin.email, primary=True, verified=True)
-    admin_secret = generate_totp_secret()
-    TOTP.activate(admin, admin_secret)
     admin_page = browser.new_context().new_page()
-    sign_in(admin_page, base, admin.email, PASSWORD)
-    admin_page.get_by_label("Code").fill(current_totp(admin_secret))
-    admin_page.get_by_role("button", name="Sign In").click()
-    admin_page.goto(f"{base}/en/admin/members/accreditation/?status__exact=pending")
-    admin_page.get_by_role("checkbox", name="Select this object for an action").first.check()
-    admin_page.get_by_role("combobox", name="Action").select_option("approve_selected")
-    admin_page.get_by_role("button", name="Go").click()
-    admin_page.get_by_role("button", name="Confirm").click()
-    expect(admin_page.get_by_text("1 accreditation(s) updated")).to_be_visible()
+    sign_in_as_secretariat_admin(admin_page, base, "admin@secretariat.example")
+    approve_first_pending_accreditation(admin_page, base)
 
     # Endorse on behalf of France, re-entering the password when asked.
     page.goto(f"{base}/en/initiatives/gender-at-the-centre/")
