@@ -1,26 +1,37 @@
-"""Anonymous reading pages from the shared cache, per language, until the register changes.
+"""Anonymous reading pages from the shared cache, until the register changes.
 
 Every change to the register or its content bumps one version number in the cache (signals are
-the one place for this: the writes need not know about caching). Pages are stored under that
-version, so a change invalidates every page at once, on every server process sharing the cache.
-The version is also the page's ETag, so a browser that has it gets 304 Not Modified.
+the one place for this: the writes need not know about caching). A page is stored with the
+version it was rendered at, so a change makes every page stale at once, on every server process
+sharing the cache.
+
+`PublicPageCacheMiddleware` answers before sessions, authentication or the database are
+touched, in one cache round trip for the version and the page. When a page is stale, one request
+renders the new version while the others keep getting the stale copy, so a burst of changes
+never piles renders on one page and readers still see a change within one render. A page's ETag
+is the digest of its content, so a browser that has it gets 304 Not Modified.
+
+Views opt in with `@public_page`: their anonymous 200 responses without cookies are marked
+`Cache-Control: public`, and only such responses are stored.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.translation import get_language
+from django.utils.cache import cc_delim_re, patch_cache_control, patch_vary_headers
 
 VERSION_KEY = "register:version"
 PAGE_TIMEOUT = 24 * 3600
+RENDER_CLAIM_SECONDS = 10  # how long a stale page is served if its renderer dies
 
 
 def register_version() -> int:
@@ -46,37 +57,87 @@ def watch(*models: type) -> None:
     m2m_changed.connect(register_changed, dispatch_uid="cache-m2m")
 
 
-def _cacheable(request: HttpRequest) -> bool:
-    # Signed-in readers see their own actions; a pending message belongs to one reader only.
-    return request.method in ("GET", "HEAD") and not request.user.is_authenticated and "messages" not in request.COOKIES
-
-
 def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Serve the view's anonymous GET responses from the shared cache, with an ETag."""
+    """Mark the view's anonymous GET pages as shareable, for `PublicPageCacheMiddleware` to store."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not _cacheable(request):
-            return view(request, *args, **kwargs)
-        version = register_version()
-        path = request.get_full_path()
-        digest = hashlib.sha256(f"{version}:{get_language()}:{path}".encode()).hexdigest()[:32]
-        etag = f'"{digest}"'
-        if etag in request.headers.get("If-None-Match", ""):
-            not_modified = HttpResponseNotModified()
-            not_modified["ETag"] = etag
-            return not_modified
-        key = f"page:{digest}"
-        response: HttpResponse | None = cache.get(key)
-        if response is None:
-            response = view(request, *args, **kwargs)
-            if response.status_code == 200 and not response.cookies:
-                if hasattr(response, "render"):
-                    response.render()
-                cache.set(key, response, PAGE_TIMEOUT)
-        response["ETag"] = etag
-        patch_vary_headers(response, ["Cookie"])
-        patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+        response = view(request, *args, **kwargs)
+        shareable = (
+            request.method in ("GET", "HEAD")
+            and not request.user.is_authenticated
+            and response.status_code == 200
+            and not response.cookies
+        )
+        if shareable:
+            patch_vary_headers(response, ["Cookie"])
+            patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
         return response
 
     return wrapper
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    version: int
+    etag: str
+    response: HttpResponse
+
+    def answer(self, request: HttpRequest) -> HttpResponse:
+        if self.etag in request.headers.get("If-None-Match", ""):
+            not_modified = HttpResponseNotModified()
+            for header in ("ETag", "Cache-Control", "Vary", "Content-Language"):
+                if header in self.response:
+                    not_modified[header] = self.response[header]
+            return not_modified
+        return self.response
+
+
+class PublicPageCacheMiddleware:
+    """Serve anonymous readers from the shared cache; sits before the session middleware."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not _anonymous_read(request):
+            return self.get_response(request)
+        # The host and scheme are part of the key: pages hold absolute links (feeds, alternates).
+        address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        key = "page:" + hashlib.sha256(address.encode()).hexdigest()
+        found = cache.get_many([VERSION_KEY, key])
+        version = int(found[VERSION_KEY]) if VERSION_KEY in found else register_version()
+        page: CachedPage | None = found.get(key)
+        if page is not None and page.version == version:
+            return page.answer(request)
+        claim = f"{key}:rendering"
+        if page is not None and not cache.add(claim, version, RENDER_CLAIM_SECONDS):
+            return page.answer(request)  # another request is rendering the new version
+        try:
+            response = self.get_response(request)
+        finally:
+            if page is not None:
+                cache.delete(claim)
+        if page is not None and response.status_code >= 500:
+            return page.answer(request)  # e.g. the database is down: the last good copy is better
+        if not _shareable(response):
+            return response
+        content = response.content
+        response["ETag"] = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+        fresh = CachedPage(version=version, etag=response["ETag"], response=response)
+        cache.set(key, fresh, PAGE_TIMEOUT)
+        return fresh.answer(request)
+
+
+def _anonymous_read(request: HttpRequest) -> bool:
+    # A session may hold a signed-in reader; a pending message belongs to one reader only.
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+    )
+
+
+def _shareable(response: HttpResponse) -> bool:
+    directives = {part.split("=")[0].strip().lower() for part in cc_delim_re.split(response.get("Cache-Control", ""))}
+    return response.status_code == 200 and "public" in directives and not response.cookies and not response.streaming

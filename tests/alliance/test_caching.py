@@ -1,7 +1,10 @@
 """Anonymous pages come from the shared cache until the register changes; browsers revalidate with ETags."""
 
+import hashlib
 from http import HTTPStatus
 
+from django.core.cache import cache
+from django.db import OperationalError
 from django.test import Client
 
 from initiatives.endorsing import record_endorsement
@@ -41,9 +44,15 @@ def test_a_browser_that_has_the_page_gets_304(register, anonymous):
     response = anonymous.get(PAGE, headers={"if-none-match": etag})
     assert response.status_code == HTTPStatus.NOT_MODIFIED
     assert response.content == b""
-    MemberState.objects.filter(code="FRA").update(name_en="France")  # no signal: unchanged version
-    Initiative.objects.get(slug="paris-call").save()  # a content change: a new version
-    assert anonymous.get(PAGE, headers={"if-none-match": etag}).status_code == HTTPStatus.OK
+    Initiative.objects.get(slug="paris-call").save()  # a new version, but this page reads the same
+    assert anonymous.get(PAGE, headers={"if-none-match": etag}).status_code == HTTPStatus.NOT_MODIFIED
+    initiative = Initiative.objects.get(slug="gender-at-the-centre")
+    initiative.title_en = "Gender at the Centre of Education"
+    initiative.save()
+    changed = anonymous.get(PAGE, headers={"if-none-match": etag})
+    assert changed.status_code == HTTPStatus.OK
+    assert "<h1>Gender at the Centre of Education</h1>" in changed.content.decode()
+    assert changed["ETag"] != etag
 
 
 def test_each_language_has_its_own_copy(register, anonymous):
@@ -67,3 +76,38 @@ def test_pages_are_not_cached_while_a_message_waits_for_the_reader(register):
     page = client.get("/en/").content.decode()
     assert "You have signed out." in page
     assert "You have signed out." not in Client().get("/en/").content.decode()
+
+
+def test_while_one_request_renders_a_changed_page_the_others_get_the_last_copy(register, anonymous):
+    before = anonymous.get(PAGE)
+    initiative = Initiative.objects.get(slug="gender-at-the-centre")
+    initiative.title_en = "Gender at the Centre of Education"
+    initiative.save()
+    key = "page:" + hashlib.sha256(f"http://testserver{PAGE}".encode()).hexdigest()
+    assert cache.add(f"{key}:rendering", "another server", 10)  # a render of the new version is under way
+    assert anonymous.get(PAGE).content == before.content
+    cache.delete(f"{key}:rendering")  # that render ended without storing a copy
+    assert "<h1>Gender at the Centre of Education</h1>" in anonymous.get(PAGE).content.decode()
+
+
+def test_a_stale_copy_answers_when_the_database_fails(register, anonymous, monkeypatch):
+    before = anonymous.get(PAGE)
+    Initiative.objects.get(slug="paris-call").save()
+
+    def database_down(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr("initiatives.views.Endorsement.objects.filter", database_down)
+    response = anonymous.get(PAGE)
+    assert response.status_code == HTTPStatus.OK
+    assert response.content == before.content
+    assert anonymous.get("/en/initiatives/paris-call/").status_code == HTTPStatus.SERVICE_UNAVAILABLE
+
+
+def test_each_host_has_its_own_copy(register, anonymous, settings):
+    settings.ALLOWED_HOSTS = ["register.example", "mirror.example"]
+    first = anonymous.get(PAGE, headers={"host": "register.example"})
+    second = anonymous.get(PAGE, headers={"host": "mirror.example"})
+    assert f'href="http://register.example/fr{PAGE[3:]}"' in first.content.decode()
+    assert f'href="http://mirror.example/fr{PAGE[3:]}"' in second.content.decode()
+    assert anonymous.get(PAGE, headers={"host": "attacker.example"}).status_code == HTTPStatus.BAD_REQUEST
