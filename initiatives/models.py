@@ -216,9 +216,6 @@ class EndorsementQuerySet(models.QuerySet["Endorsement"]):
             is_withdrawn=ExpressionWrapper(withdrawn, BooleanField()),
         )
 
-    def for_initiative_page(self) -> Self:
-        return self.select_related("member_state").order_by("member_state__regional_group", "member_state__name")
-
     def for_state_page(self) -> Self:
         return self.select_related("initiative").order_by("-endorsed_on", "initiative__slug")
 

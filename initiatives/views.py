@@ -42,10 +42,13 @@ def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
     as_of = AsOfForm(request.GET or None)
     day = as_of.day()
     initiative = get_object_or_404(Initiative.objects.published().for_detail(day), slug=slug)
-    rows = list(Endorsement.objects.filter(initiative=initiative).with_status(day).for_initiative_page())
+    states = MemberState.objects.in_bulk()  # each state once, shared by the rows, coverage and the map
+    rows = list(Endorsement.objects.filter(initiative=initiative).with_status(day))
+    for row in rows:
+        row.member_state = states[row.member_state_id]
     in_force = [row for row in rows if row.is_in_force]  # type: ignore[attr-defined]
     withdrawn = [row for row in rows if row.is_withdrawn]  # type: ignore[attr-defined]
-    un_members = list(MemberState.objects.un_members())
+    un_members = [state for state in states.values() if state.is_un_member]
     return render(
         request,
         "initiatives/initiative_detail.html",

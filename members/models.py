@@ -126,6 +126,10 @@ class MemberState(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("initiatives:state", args=[self.code.lower()])
 
+    @property
+    def is_un_member(self) -> bool:
+        return self.kind == self.Kind.UN_MEMBER
+
 
 class PrivateStorage(FileSystemStorage):
     """Evidence files live outside every public directory and have no URL."""
