@@ -1,13 +1,16 @@
-"""When the database does not answer, readers get a translated 503 page that says when to retry."""
+"""Requests the register cannot serve get a translated page that says why: the database does not
+answer (503, with when to retry), or the request is too large (413)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils import translation
 
 logger = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 30
@@ -28,4 +31,36 @@ class DatabaseUnavailableMiddleware:
         response = HttpResponse(body, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         response["Cache-Control"] = "no-store"
+        return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a body larger than the register accepts before anything reads it.
+
+    Forms without files may be as large as DATA_UPLOAD_MAX_MEMORY_SIZE; uploads (multipart) as
+    large as MAX_REQUEST_BYTES, which leaves room for the largest evidence file.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        multipart = request.content_type == "multipart/form-data"
+        limit = settings.MAX_REQUEST_BYTES if multipart else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if length <= limit:
+            return self.get_response(request)
+        logger.warning("Refused a request body of %s bytes to %s (limit %s).", length, request.path, limit)
+        language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+        with translation.override(language):
+            body = render_to_string(
+                "413.html",
+                {"limit_mb": limit // 2**20, "evidence_mb": settings.EVIDENCE_MAX_BYTES // 2**20},
+                request=None,
+            )
+        response = HttpResponse(body, status=413)
+        response["Connection"] = "close"  # the unread body must not be taken for the next request
         return response
