@@ -4,6 +4,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.urls import reverse, translate_url
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,12 +16,16 @@ from modeltranslation.utils import build_localized_fieldname
 def alternates(request: HttpRequest) -> dict[str, Any]:
     """Each language with the URL of the current page (query kept) in that language."""
     current = request.get_full_path()
+    try:
+        origin = f"{request.scheme}://{request.get_host()}"
+    except DisallowedHost:
+        origin = ""  # the error page for a request to an unknown host links nowhere on that host
     return {
         "language_alternates": [
             {
                 "code": code,
                 "name_local": get_language_info(code)["name_local"],
-                "url": translate_url(current, code),
+                "absolute_url": origin and origin + translate_url(current, code),
                 "switch_url": f"{reverse('switch_language', args=[code])}?{urlencode({'next': current})}",
             }
             for code, _name in settings.LANGUAGES
