@@ -50,13 +50,14 @@ test: messages lint typecheck browser
 		DEBUG=false $(MANAGE) check --deploy --fail-level WARNING
 	$(TEST_ENV) $(BIN)/pytest
 
+# Processes and threads come from gunicorn.conf.py (WEB_CONCURRENCY, GUNICORN_THREADS).
 serve: messages
 	@test -n "$$SECRET_KEY" || { echo "make serve needs SECRET_KEY (and ALLOWED_HOSTS) in the environment."; exit 1; }
 	mkdir -p var
 	$(MANAGE) collectstatic --noinput -v 0
 	$(MANAGE) migrate --noinput -v 0
 	$(MANAGE) load_reference_data
-	$(BIN)/gunicorn alliance.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -
+	$(BIN)/gunicorn alliance.wsgi --bind $(HOST):$(PORT) --access-logfile -
 
 # PostgreSQL dump of the register (and restore). Evidence files live in var/private: back them up too.
 BACKUP_DIR ?= var/backups

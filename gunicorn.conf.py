@@ -2,7 +2,7 @@
 
 import os
 
-# Threads wait on PostgreSQL and Redis most of the time; processes use the cores.
+# Threads wait on PostgreSQL and Redis part of the time; processes use the cores.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread"

@@ -322,4 +322,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Django's own messages (such as each 4xx answer) go through the root handler, at the same level.
+    "loggers": {"django": {"level": os.environ.get("LOG_LEVEL", "INFO")}},
 }
