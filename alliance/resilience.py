@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -34,17 +34,22 @@ class DatabaseUnavailableMiddleware:
         return response
 
 
-class RequestSizeLimitMiddleware:
-    """Refuse a body larger than the register accepts before anything reads it.
+class RequestLimitsMiddleware:
+    """Refuse, before anything reads it, a request the register cannot take.
 
-    Forms without files may be as large as DATA_UPLOAD_MAX_MEMORY_SIZE; uploads (multipart) as
-    large as MAX_REQUEST_BYTES, which leaves room for the largest evidence file.
+    - A body larger than accepted gets 413: forms without files may be as large as
+      DATA_UPLOAD_MAX_MEMORY_SIZE; uploads (multipart) as MAX_REQUEST_BYTES, which leaves room
+      for the largest evidence file.
+    - A NUL character in the address gets 400: no slug, code or filter holds one, and PostgreSQL
+      refuses it in text. (Forms refuse it in their fields already.)
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
+            return _refusal(request, "400.html", {}, status=400)
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -54,13 +59,18 @@ class RequestSizeLimitMiddleware:
         if length <= limit:
             return self.get_response(request)
         logger.warning("Refused a request body of %s bytes to %s (limit %s).", length, request.path, limit)
-        language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
-        with translation.override(language):
-            body = render_to_string(
-                "413.html",
-                {"limit_mb": limit // 2**20, "evidence_mb": settings.EVIDENCE_MAX_BYTES // 2**20},
-                request=None,
-            )
-        response = HttpResponse(body, status=413)
+        context = {"limit_mb": limit // 2**20, "evidence_mb": settings.EVIDENCE_MAX_BYTES // 2**20}
+        response = _refusal(request, "413.html", context, status=413)
         response["Connection"] = "close"  # the unread body must not be taken for the next request
         return response
+
+
+def _refusal(request: HttpRequest, template: str, context: dict[str, int], *, status: int) -> HttpResponse:
+    """The error page in the language of the address (the locale middleware has not run yet);
+    for the API, its JSON shape for bad requests."""
+    if request.path.startswith("/api/"):
+        reason = "request: too large" if status == 413 else "request: the address holds a NUL character"
+        return JsonResponse({"detail": [reason]}, status=status)
+    language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+    with translation.override(language):
+        return HttpResponse(render_to_string(template, context, request=None), status=status)

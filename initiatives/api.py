@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import translation
-from ninja import Field, NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.errors import ValidationError
 
 from initiatives import receipts
@@ -45,6 +45,8 @@ def bad_parameters(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 
 # Schemas ---------------------------------------------------------------------------------------
+
+SLUG = r"^[-a-zA-Z0-9_]+$"  # slugs and receipt references: no NUL, no slash, nothing PostgreSQL refuses
 
 
 class Page(Schema):
@@ -141,12 +143,24 @@ class EndorsementList(Schema):
 
 
 class EndorsementFilters(Common):
-    initiative: str | None = Field(None, description="Initiative slug.")
-    state: str | None = Field(None, description="ISO 3166-1 alpha-3 code.", min_length=3, max_length=3)
+    initiative: str | None = Field(None, description="Initiative slug.", pattern=SLUG, max_length=100)
+    state: str | None = Field(None, description="ISO 3166-1 alpha-3 code.", pattern=r"^[A-Za-z]{3}$")
     group: MemberState.RegionalGroup | None = Field(None, description="UN regional group.")
     channel: Endorsement.Channel | None = None
     since: datetime.date | None = Field(None, description="Endorsed on or after this day.")
     until: datetime.date | None = Field(None, description="Endorsed on or before this day.")
+
+
+class InitiativePath(Schema):
+    slug: str = Field(pattern=SLUG, max_length=100)
+
+
+class StatePath(Schema):
+    code: str = Field(description="ISO 3166-1 alpha-3 code.", pattern=r"^[A-Za-z]{3}$")
+
+
+class ReceiptPath(Schema):
+    reference: str = Field(pattern=SLUG, max_length=40)
 
 
 class Message(Schema):
@@ -218,7 +232,7 @@ def _endorsement(row: Endorsement, as_of: datetime.date | None) -> dict[str, Any
         "text_version": row.text_version,
         "statement": row.statement,
         "source_url": row.source_url,
-        "source_note": row.source_note,
+        "source_note": row.translated_source_note,
         "withdrawn_on": row.withdrawn_on if withdrawn else None,
         "withdrawal_reason": row.withdrawal_reason if withdrawn else "",
         "receipt_url": reverse("initiatives:receipt", args=[row.reference]),
@@ -294,8 +308,11 @@ def list_initiatives_csv(request: HttpRequest, common: Query[Common]) -> HttpRes
 
 
 @api.get("/initiatives/{slug}.csv", tags=["initiatives"], response={200: None, 404: Message})
-def initiative_endorsements_csv(request: HttpRequest, slug: str, common: Query[Common]) -> HttpResponse:
+def initiative_endorsements_csv(
+    request: HttpRequest, path: Path[InitiativePath], common: Query[Common]
+) -> HttpResponse:
     """The initiative's endorsements, as `/endorsements.csv?initiative=<slug>`."""
+    slug = path.slug
     get_object_or_404(Initiative.objects.published(), slug=slug)
     filters = EndorsementFilters.model_validate({"initiative": slug, "as_of": common.as_of, "lang": common.lang})
     with _in(common.lang):
@@ -304,9 +321,9 @@ def initiative_endorsements_csv(request: HttpRequest, slug: str, common: Query[C
 
 
 @api.get("/initiatives/{slug}", response={200: InitiativeDetailOut, 404: Message}, tags=["initiatives"])
-def get_initiative(request: HttpRequest, slug: str, common: Query[Common]) -> dict[str, Any]:
+def get_initiative(request: HttpRequest, path: Path[InitiativePath], common: Query[Common]) -> dict[str, Any]:
     with _in(common.lang):
-        item = get_object_or_404(Initiative.objects.published().for_detail(common.as_of), slug=slug)
+        item = get_object_or_404(Initiative.objects.published().for_detail(common.as_of), slug=path.slug)
         return _initiative(item, common.lang, detail=True)
 
 
@@ -323,9 +340,9 @@ def list_states_csv(request: HttpRequest, common: Query[Common]) -> HttpResponse
 
 
 @api.get("/states/{code}.csv", tags=["states"], response={200: None, 404: Message})
-def state_endorsements_csv(request: HttpRequest, code: str, common: Query[Common]) -> HttpResponse:
+def state_endorsements_csv(request: HttpRequest, path: Path[StatePath], common: Query[Common]) -> HttpResponse:
     """The state's endorsements, as `/endorsements.csv?state=<code>`."""
-    state = get_object_or_404(MemberState, code=code.upper())
+    state = get_object_or_404(MemberState, code=path.code.upper())
     filters = EndorsementFilters.model_validate({"state": state.code, "as_of": common.as_of, "lang": common.lang})
     with _in(common.lang):
         rows = (_endorsement(row, common.as_of) for row in _endorsements(filters))
@@ -333,9 +350,9 @@ def state_endorsements_csv(request: HttpRequest, code: str, common: Query[Common
 
 
 @api.get("/states/{code}", response={200: StateDetailOut, 404: Message}, tags=["states"])
-def get_state(request: HttpRequest, code: str, common: Query[Common]) -> dict[str, Any]:
+def get_state(request: HttpRequest, path: Path[StatePath], common: Query[Common]) -> dict[str, Any]:
     with _in(common.lang):
-        state = get_object_or_404(_states(common), code=code.upper())
+        state = get_object_or_404(_states(common), code=path.code.upper())
         rows = _endorsements(
             EndorsementFilters.model_validate({"state": state.code, "as_of": common.as_of, "lang": common.lang})
         )
@@ -365,9 +382,9 @@ def receipt_public_key(request: HttpRequest) -> HttpResponse:
 
 
 @api.get("/receipts/{reference}", tags=["receipts"], response={200: dict[str, Any], 404: Message})
-def signed_receipt(request: HttpRequest, reference: str) -> HttpResponse:
+def signed_receipt(request: HttpRequest, path: Path[ReceiptPath]) -> HttpResponse:
     """The endorsement's receipt, signed with the register's Ed25519 key."""
     row = get_object_or_404(
-        Endorsement.objects.select_related("initiative", "member_state"), reference=reference.upper()
+        Endorsement.objects.select_related("initiative", "member_state"), reference=path.reference.upper()
     )
     return JsonResponse(receipts.signed_receipt(row), json_dumps_params={"ensure_ascii": False})

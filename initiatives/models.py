@@ -10,6 +10,7 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, F, Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from members.models import MemberState
 
@@ -292,6 +293,11 @@ class Endorsement(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("initiatives:receipt", args=[self.reference])
+
+    @property
+    def translated_source_note(self) -> str:
+        """The note in the active language when the catalogues hold it (the reference notes), else as written."""
+        return pgettext("source note", self.source_note) if self.source_note else ""
 
 
 class EventQuerySet(models.QuerySet["Event"]):

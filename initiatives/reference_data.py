@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
+from django.utils.translation import pgettext_lazy
 
 from initiatives.endorsing import record_listed_endorsement
 from initiatives.models import DatePrecision, Event, Initiative, ReportedFigure, Theme, TranslationStatus
@@ -22,6 +23,31 @@ REFERENCE_DIR = Path(settings.BASE_DIR) / "reference"
 # other languages are machine-assisted until the secretariat reviews them.
 REVIEWED_LANGUAGES = {"en", "fr"}
 INITIATIVE_TEXTS = ("title", "summary", "body", "commitment", "launch_place")
+# The provenance notes of the listed endorsements in reference/endorsements.csv, for the
+# catalogues: receipts and the API show them in the reader's language (a test keeps this list
+# and the file in step). Notes the secretariat writes later are shown as written.
+SOURCE_NOTES = (
+    pgettext_lazy(
+        "source note",
+        "Listed in the October 2020 list (46 States) and in the October 2021 list (50 States and the EU).",
+    ),
+    pgettext_lazy("source note", "First listed in the October 2021 list (50 States and the EU)."),
+    pgettext_lazy(
+        "source note",
+        "Date first listed on the official Paris Call website (its source repository), not the date of signature; "
+        "2019-09-16 is the import of the list that existed before.",
+    ),
+    pgettext_lazy("source note", "announced joining (43rd signatory)"),
+    pgettext_lazy(
+        "source note", "announced joining at 2nd Summit (UNGA77); State Dept release said 45 endorsing countries"
+    ),
+    pgettext_lazy("source note", "announced joining at 2nd Summit (UNGA77)"),
+    pgettext_lazy("source note", "joined"),
+    pgettext_lazy("source note", 'joined "a few days" before 2022-11-14'),
+    pgettext_lazy("source note", "announced by PM Edi Rama at Paris Peace Forum"),
+    pgettext_lazy("source note", "announced by Brazilian MFA (51st signatory)"),
+    pgettext_lazy("source note", "announced at 3rd Summit, Paris (52 states)"),
+)
 
 
 def _language_columns(field: str, texts: dict[str, str]) -> dict[str, str]:

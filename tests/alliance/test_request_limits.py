@@ -3,6 +3,7 @@
 from http import HTTPStatus
 from urllib.parse import urlencode
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -41,3 +42,23 @@ def test_a_request_with_too_many_fields_gets_a_clear_400(register):
     response = Client().post("/en/accounts/signup/", fields)
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert "The register could not read this request" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/fr/initiatives/paris%00call/",
+        "/fr/states/fr%00/",
+        "/api/v1/initiatives/paris%00call",
+        "/api/v1/endorsements?initiative=%00",
+        "/api/v1/endorsements.csv?state=FR%00",
+        "/fr/initiatives/?q=%00",
+    ],
+)
+def test_a_nul_character_in_the_address_gets_a_clear_400(register, address):
+    response = Client().get(address)
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    if address.startswith("/fr/"):
+        assert "Le registre n’a pas pu lire cette requête" in response.content.decode()
+    else:
+        assert response.json() == {"detail": ["request: the address holds a NUL character"]}
