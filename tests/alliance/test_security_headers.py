@@ -36,9 +36,13 @@ def test_plain_http_is_redirected_to_https(register):
 
 @override_settings(**PRODUCTION)
 def test_only_the_embed_page_may_be_framed_by_other_sites(register):
-    response = Client().get("/en/embed/initiatives/paris-call/", secure=True)
-    assert "frame-ancestors *" in response["Content-Security-Policy"]
-    assert "X-Frame-Options" not in response
+    for _visit in ("rendered", "from the page cache"):
+        response = Client().get("/en/embed/initiatives/paris-call/", secure=True)
+        assert "frame-ancestors *" in response["Content-Security-Policy"]
+        assert "X-Frame-Options" not in response
+    assert (
+        "frame-ancestors 'none'" in Client().get("/en/initiatives/paris-call/", secure=True)["Content-Security-Policy"]
+    )
 
 
 @override_settings(**PRODUCTION, SESSION_COOKIE_SECURE=True, CSRF_COOKIE_SECURE=True)
