@@ -146,6 +146,9 @@ if REDIS_URL:
             "OPTIONS": {"IGNORE_EXCEPTIONS": False},
         }
     }
+    # Sessions are read from the shared cache and written through to the database, so a signed-in
+    # request costs no session query: https://docs.djangoproject.com/en/5.2/topics/http/sessions/#using-cached-sessions
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -43,7 +43,7 @@ def acting_accreditation(user: User | AnonymousUser) -> Accreditation:
     """
     if not isinstance(user, User) or not user.is_authenticated:
         raise NotAccredited(_("Sign in as an accredited delegate to act for a state."))
-    accreditation = Accreditation.objects.active().select_related("member_state").filter(user=user).first()
+    accreditation = Accreditation.objects.active().select_related("member_state", "user").filter(user=user).first()
     if accreditation is None:
         raise NotAccredited(_("Only a delegate with an approved, unexpired accreditation may act for a state."))
     if not is_mfa_enabled(user):

@@ -89,27 +89,34 @@ def stop(*servers: subprocess.Popen) -> None:
 
 
 class Browser:
-    """A reader with its own cookies, talking to one server as the proxy would (with the public Host)."""
+    """A reader with its cookies, talking to one server as the proxy would (with the public Host).
 
-    def __init__(self, base: str) -> None:
+    Two browsers given one cookie jar are one person whose requests the proxy sends to either server.
+    """
+
+    def __init__(self, base: str, cookies: http.cookiejar.CookieJar | None = None) -> None:
         self.base = base
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        jar = cookies if cookies is not None else http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
 
     def get(self, path: str) -> str:
         request = urllib.request.Request(self.base + path, headers={"Host": PUBLIC_HOST})  # noqa: S310
         with self.opener.open(request, timeout=10) as response:
             return response.read().decode()
 
-    def sign_in(self, email: str, password: str) -> str:
-        form = self.get("/en/accounts/login/")
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+    def submit(self, path: str, fields: dict[str, str]) -> str:
+        """Load the page's form and post it with the fields, as a person pressing its button would."""
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', self.get(path))
         assert token is not None
-        body = urllib.parse.urlencode({"login": email, "password": password, "csrfmiddlewaretoken": token.group(1)})
+        body = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": token.group(1)})
         request = urllib.request.Request(  # noqa: S310 - loopback only
-            self.base + "/en/accounts/login/", data=body.encode(), headers={"Host": PUBLIC_HOST}
+            self.base + path, data=body.encode(), headers={"Host": PUBLIC_HOST}
         )
         with self.opener.open(request, timeout=10) as response:
             return response.read().decode()
+
+    def sign_in(self, email: str, password: str) -> str:
+        return self.submit("/en/accounts/login/", {"login": email, "password": password})
 
 
 class Relay:

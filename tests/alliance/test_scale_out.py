@@ -1,5 +1,7 @@
-"""Two server processes sharing PostgreSQL and Redis: a rate limit and a cache invalidation hold across both."""
+"""Two server processes sharing PostgreSQL and Redis: a rate limit, a cache invalidation and a session
+hold across both."""
 
+import http.cookiejar
 import os
 import urllib.request
 
@@ -11,13 +13,22 @@ from django.db import connection
 from initiatives.endorsing import record_endorsement
 from initiatives.models import Initiative
 from initiatives.reference_data import load_reference_data
-from members.models import MemberState
+from members.models import MemberState, User
 from tests.factories import UserFactory
 from tests.servers import Browser, live_database_url, start_server, stop
 
 PASSWORD = "a long and unusual passphrase"
 ENDORSER = '<th scope="row"><a href="/en/states/nor/">Norway</a></th>'
 PATH = "/en/initiatives/gender-at-the-centre/"
+
+
+def _account(email: str) -> User:
+    """A verified account with PASSWORD, hashed with a hasher the servers know (not the tests' fast MD5)."""
+    user = UserFactory(email=email)
+    hasher = PBKDF2PasswordHasher()
+    User.objects.filter(pk=user.pk).update(password=hasher.encode(PASSWORD, hasher.salt()))
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+    return user
 
 
 def read(base: str) -> str:
@@ -53,10 +64,7 @@ def test_a_change_made_anywhere_reaches_the_cached_pages_of_every_server():
 def test_failed_sign_ins_count_across_both_servers():
     if connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"):
         pytest.skip("Needs PostgreSQL and Redis (CI has both).")
-    user = UserFactory(email="target@example.org")
-    hasher = PBKDF2PasswordHasher()  # the servers do not know the tests' fast MD5 hasher
-    type(user).objects.filter(pk=user.pk).update(password=hasher.encode(PASSWORD, hasher.salt()))
-    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+    user = _account("target@example.org")
     (first, first_base), (second, second_base) = start_server(live_database_url()), start_server(live_database_url())
     try:
         browsers = [Browser(first_base), Browser(second_base)]
@@ -64,5 +72,25 @@ def test_failed_sign_ins_count_across_both_servers():
             assert "not correct" in browsers[attempt % 2].sign_in(user.email, "wrong password")
         assert "Too many failed login attempts" in browsers[1].sign_in(user.email, PASSWORD)
         assert "Too many failed login attempts" in browsers[0].sign_in(user.email, PASSWORD)
+    finally:
+        stop(first, second)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_session_opened_on_one_server_holds_and_ends_on_both():
+    """Sessions live in the shared cache (written through to PostgreSQL): the proxy may send a
+    signed-in person's next request to either server, and signing out on one ends it on both."""
+    if connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"):
+        pytest.skip("Needs PostgreSQL and Redis (CI has both).")
+    user = _account("delegate@example.org")
+    (first, first_base), (second, second_base) = start_server(live_database_url()), start_server(live_database_url())
+    try:
+        cookies = http.cookiejar.CookieJar()
+        on_first, on_second = Browser(first_base, cookies), Browser(second_base, cookies)
+        on_first.sign_in(user.email, PASSWORD)
+        assert user.email in on_second.get("/en/accounts/email/")
+        signed_out = on_second.submit("/en/accounts/logout/", {})
+        assert "Sign in" in signed_out
+        assert user.email not in on_first.get("/en/accounts/email/")  # sent to the sign-in page
     finally:
         stop(first, second)
