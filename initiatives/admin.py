@@ -76,13 +76,7 @@ class InitiativeForm(forms.ModelForm[Initiative]):
         self.fields["seen_revision"].initial = self.instance.revision
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("status") == Initiative.Status.OPEN and (missing := texts.missing_to_open(data)):
-            self.add_error(
-                "status",
-                _("An initiative opens for endorsement only once these texts exist: %(missing)s.")
-                % {"missing": ", ".join(missing)},
-            )
+        data = super().clean() or {}  # the opening rule is the model's (Initiative.clean)
         if (
             self.instance.pk
             and self.instance.status == Initiative.Status.OPEN
@@ -144,8 +138,7 @@ class InitiativeAdmin(SimpleHistoryAdmin, TabbedTranslationAdmin[Initiative]):  
 
     @admin.display(description=_("Missing texts"))
     def missing_texts(self, obj: Initiative) -> str:
-        values = {field.attname: getattr(obj, field.attname) for field in obj._meta.concrete_fields}
-        return ", ".join(texts.missing_to_open(values)) or "–"
+        return ", ".join(obj.missing_to_open()) or "–"
 
     @admin.display(description=_("Translations"))
     def translations(self, obj: Initiative) -> str:

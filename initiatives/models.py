@@ -5,14 +5,19 @@ import secrets
 from typing import Any, Self
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
+from modeltranslation.utils import build_localized_fieldname
 
 from members.models import MemberState
+
+# The texts an initiative needs in every site language before it may open for endorsement.
+REQUIRED_TO_OPEN = ("title", "summary", "commitment")
 
 
 def in_force_q(prefix: str = "", on: datetime.date | None = None) -> Q:
@@ -51,6 +56,16 @@ class Theme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def _has_texts_to_open() -> Q:
+    """The database's side of the opening rule: each required text is non-empty in every language."""
+    present = Q()
+    for field in REQUIRED_TO_OPEN:
+        for code, _name in settings.LANGUAGES:
+            column = build_localized_fieldname(field, code)
+            present &= Q(**{f"{column}__isnull": False}) & ~Q(**{column: ""})
+    return present
 
 
 class InitiativeQuerySet(models.QuerySet["Initiative"]):
@@ -148,6 +163,14 @@ class Initiative(models.Model):
                 condition=~Q(status="open") | Q(signing_opens_on__isnull=False),
                 name="open_initiative_has_signing_window",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="open") | _has_texts_to_open(),
+                name="open_initiative_has_every_text",
+                violation_error_message=_(
+                    "An initiative opens for endorsement only once its title, summary and commitment exist "
+                    "in all six languages."
+                ),
+            ),
             models.CheckConstraint(condition=Q(text_version__gte=1), name="text_version_positive"),
         ]
 
@@ -156,6 +179,24 @@ class Initiative(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("initiatives:detail", args=[self.slug])
+
+    def clean(self) -> None:
+        if self.status == self.Status.OPEN and (missing := self.missing_to_open()):
+            raise ValidationError(
+                {
+                    "status": _("An initiative opens for endorsement only once these texts exist: %(missing)s.")
+                    % {"missing": ", ".join(missing)}
+                }
+            )
+
+    def missing_to_open(self) -> list[str]:
+        """The texts this initiative lacks before it may open for endorsement ("title [ar]", …)."""
+        return [
+            f"{field} [{code}]"
+            for field in REQUIRED_TO_OPEN
+            for code, _name in settings.LANGUAGES
+            if not str(getattr(self, build_localized_fieldname(field, code), None) or "").strip()
+        ]
 
     def is_machine_assisted(self, language: str) -> bool:
         """Whether any of the texts a reader sees in this language is an unreviewed machine-assisted one."""

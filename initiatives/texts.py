@@ -16,24 +16,10 @@ from modeltranslation.utils import build_localized_fieldname
 from initiatives.models import Initiative, TranslationStatus
 
 TRANSLATED = ("title", "summary", "body", "commitment", "launch_place")
-REQUIRED_TO_OPEN = ("title", "summary", "commitment")
 
 
 def languages() -> list[str]:
     return [code for code, _name in settings.LANGUAGES]
-
-
-def missing_to_open(values: dict[str, Any]) -> list[str]:
-    """The texts an initiative lacks before it may open for endorsement ("title [ar]", …).
-
-    `values` maps per-language column names (title_ar) to their values, as a form or a model has them.
-    """
-    return [
-        f"{field} [{code}]"
-        for field in REQUIRED_TO_OPEN
-        for code in languages()
-        if not str(values.get(build_localized_fieldname(field, code)) or "").strip()
-    ]
 
 
 def statuses(initiative: Initiative) -> list[tuple[str, list[tuple[str, str]]]]:

@@ -3,6 +3,8 @@
 from http import HTTPStatus
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.test import Client
 
 from initiatives.models import Initiative
@@ -78,6 +80,18 @@ def test_an_initiative_opens_only_with_its_texts_in_six_languages(editor):
     assert initiative.status == Initiative.Status.DRAFT
     listing = editor.get("/en/admin/initiatives/initiative/").content.decode()
     assert "title [zh-hans], commitment [ar]" in listing
+
+
+def test_an_open_initiative_keeps_its_texts_in_six_languages_whatever_writes_it(register):
+    initiative = Initiative.objects.get(slug="climate-and-security")
+    title_ar = initiative.title_ar
+    with pytest.raises(IntegrityError, match="open_initiative_has_every_text"), transaction.atomic():
+        Initiative.objects.filter(pk=initiative.pk).update(title_ar="")  # no form, no clean(): the database refuses
+    initiative.refresh_from_db()
+    assert initiative.title_ar == title_ar
+    initiative.summary_ru = "   "
+    with pytest.raises(ValidationError, match=r"these texts exist: summary \[ru\]"):
+        initiative.full_clean()
 
 
 def test_the_second_of_two_editors_is_refused_and_told_what_changed(register):
