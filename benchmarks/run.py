@@ -1,8 +1,13 @@
-"""Load the production server on loopback and print throughput and latency, as ratios to a baseline.
+"""Load the production deployment on loopback and print throughput and latency, as ratios to a baseline.
 
 Run: `DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python benchmarks/run.py`
-(the URL names a server where a throw-away database `alliance_bench` is created). Needs wrk
-(`apt-get install wrk`) and Redis on 127.0.0.1:6379. Not a test: it prints figures for a person to read.
+(the URL names a server where a throw-away database `alliance_bench` is created). Needs wrk and nginx
+(`apt-get install wrk nginx-light`) and Redis on 127.0.0.1:6379. Not a test: it prints figures for a
+person to read.
+
+Every request goes through the deployment's proxy (deploy/nginx.conf, HTTPS) to the app servers:
+one gunicorn for pages and one for endorsing and withdrawing, as the README deploys them.
+`BENCH_POOLS=1` sends everything to one gunicorn instead, for comparison.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import os
 import re
 import secrets
 import signal
+import ssl
 import subprocess
 import sys
 import threading
@@ -23,8 +29,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PORT = int(os.environ.get("BENCH_PORT", "8899"))
-BASE = f"http://127.0.0.1:{PORT}"
+PORT = int(os.environ.get("BENCH_PORT", "8899"))  # the proxy; the app servers take the next two ports
+BASE = f"https://127.0.0.1:{PORT}"
+POOLS = int(os.environ.get("BENCH_POOLS", "2"))
 DURATION = os.environ.get("BENCH_SECONDS", "10")
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "16")
 SLUG = "gender-at-the-centre"
@@ -46,6 +53,7 @@ def environment(database: str) -> dict[str, str]:
         "DATABASE_URL": database,
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/13"),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "TRUSTED_PROXY_COUNT": "1",  # behind the proxy, as deploy/nginx.conf says
         "DEBUG": "false",
         "LOG_LEVEL": "ERROR",  # 409s (already endorsed) are expected in the 4 × burst
         # Each process's threads borrow from a bounded pool: at most processes × POOL_SIZE connections.
@@ -127,6 +135,7 @@ def endorse(session: str, csrf: str, slug: str) -> tuple[int, float]:
     request = urllib.request.Request(f"{BASE}/en/initiatives/{slug}/endorse/", data=body, method="POST")
     request.add_header("Cookie", f"sessionid={session}; csrftoken={csrf}")
     request.add_header("Content-Type", "application/x-www-form-urlencoded")
+    request.add_header("Origin", BASE)  # Django's CSRF check compares it with the host over HTTPS
     started = time.perf_counter()
     try:
         with urllib.request.urlopen(request) as response:  # noqa: S310 - loopback only
@@ -149,28 +158,36 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def main() -> None:
+    from deploy.proxy import Proxy
+
     server, database = database_urls()
     env = environment(database)
-    print(f"machine: {os.cpu_count()} cores, {os.uname().machine}, {os.uname().release}")
+    print(f"machine: {os.cpu_count()} cores, {os.uname().machine}, {os.uname().release}; app server pools: {POOLS}")
     sessions = prepare(server, env)
-    gunicorn = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "alliance.wsgi",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
+    addresses = [f"127.0.0.1:{PORT + 1 + pool}" for pool in range(POOLS)]
+    servers = [
+        subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "alliance.wsgi", "--bind", address]
+            + ["--log-level", "warning"],
+            cwd=ROOT,
+            env=env,
+        )
+        for address in addresses
+    ]
+    proxy = Proxy(port=PORT, app_servers=addresses[:1], signing_servers=addresses[-1:], server_name="127.0.0.1")
+    urllib.request.install_opener(
+        urllib.request.build_opener(
+            NoRedirect, urllib.request.HTTPSHandler(context=ssl.create_default_context(cafile=proxy.certificate))
+        )
     )
     try:
         _wait_for_server()
         report(sessions, database)
     finally:
-        gunicorn.send_signal(signal.SIGTERM)
-        gunicorn.wait(timeout=10)
+        proxy.stop()
+        for gunicorn in servers:
+            gunicorn.send_signal(signal.SIGTERM)
+            gunicorn.wait(timeout=10)
 
 
 def _wait_for_server() -> None:
@@ -178,13 +195,14 @@ def _wait_for_server() -> None:
         try:
             urllib.request.urlopen(f"{BASE}/healthz", timeout=1)  # noqa: S310 - loopback only
             return
+        except urllib.error.HTTPError:
+            time.sleep(0.1)  # 502 from the proxy: the app server is still starting
         except OSError:
             time.sleep(0.1)
     raise SystemExit("the server did not start")
 
 
 def report(sessions: list[tuple[str, str]], database: str) -> None:
-    urllib.request.install_opener(urllib.request.build_opener(NoRedirect))
     for path in ("/bench/baseline", "/en/", "/en/initiatives/paris-call/", f"/en/initiatives/{SLUG}/"):
         wrk(path, seconds="2")  # warm up: imports, connections and caches, not measured
     rows: dict[str, dict[str, float]] = {}
@@ -232,7 +250,7 @@ def report(sessions: list[tuple[str, str]], database: str) -> None:
     print(
         f"  409 answers are states already listed for that initiative; "
         f"peak PostgreSQL connections: {connections.peak} "
-        f"(bound: {os.environ.get('WEB_CONCURRENCY', '2')} processes × a pool of {POOL_SIZE})"
+        f"(bound: {POOLS} × {os.environ.get('WEB_CONCURRENCY', '2')} processes × a pool of {POOL_SIZE})"
     )
 
 

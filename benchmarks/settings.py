@@ -3,4 +3,4 @@
 from alliance.settings import *  # noqa: F403
 
 ROOT_URLCONF = "benchmarks.urls"
-SECURE_SSL_REDIRECT = False  # wrk speaks plain HTTP on loopback
+SECURE_SSL_REDIRECT = False  # the tests' app servers speak plain HTTP on loopback

@@ -5,6 +5,7 @@ import http.cookiejar
 import os
 import re
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -31,7 +32,7 @@ def live_database_url(port: int | None = None) -> str:
     return f"postgresql://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{port or db['PORT'] or 5432}/{db['NAME']}"
 
 
-def _environment(database_url: str) -> dict[str, str]:
+def _environment(database_url: str, **extra: str) -> dict[str, str]:
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
@@ -45,6 +46,7 @@ def _environment(database_url: str) -> dict[str, str]:
         "DEBUG": "false",
         "LOG_LEVEL": "CRITICAL",
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        **extra,
     }
 
 
@@ -59,15 +61,17 @@ def _collect_static(database_url: str) -> None:
     )
 
 
-def start_server(database_url: str) -> tuple[subprocess.Popen, str]:
-    """A production-like server (one process, two threads) on a free port; returns it and its base URL."""
+def start_server(database_url: str, **environment: str) -> tuple[subprocess.Popen, str]:
+    """A production-like server (one process, two threads) on a free port; returns it and its base URL.
+
+    `environment` adds settings, e.g. TRUSTED_PROXY_COUNT="1" behind a proxy."""
     _collect_static(live_database_url())
     port = free_port()
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "alliance.wsgi", "--bind", f"127.0.0.1:{port}"]
         + ["--workers", "1", "--threads", "2"],
         cwd=settings.BASE_DIR,
-        env=_environment(database_url),
+        env=_environment(database_url, **environment),
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
@@ -94,13 +98,24 @@ class Browser:
     Two browsers given one cookie jar are one person whose requests the proxy sends to either server.
     """
 
-    def __init__(self, base: str, cookies: http.cookiejar.CookieJar | None = None) -> None:
+    def __init__(
+        self,
+        base: str,
+        cookies: http.cookiejar.CookieJar | None = None,
+        *,
+        certificate: Path | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.base = base
+        self.headers = {"Host": PUBLIC_HOST, **(headers or {})}
         jar = cookies if cookies is not None else http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        handlers: list[urllib.request.BaseHandler] = [urllib.request.HTTPCookieProcessor(jar)]
+        if certificate:  # the proxy's own certificate: HTTPS as a reader's browser would speak it
+            handlers.append(urllib.request.HTTPSHandler(context=ssl.create_default_context(cafile=certificate)))
+        self.opener = urllib.request.build_opener(*handlers)
 
     def get(self, path: str) -> str:
-        request = urllib.request.Request(self.base + path, headers={"Host": PUBLIC_HOST})  # noqa: S310
+        request = urllib.request.Request(self.base + path, headers=self.headers)  # noqa: S310
         with self.opener.open(request, timeout=10) as response:
             return response.read().decode()
 
@@ -109,8 +124,11 @@ class Browser:
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', self.get(path))
         assert token is not None
         body = urllib.parse.urlencode({**fields, "csrfmiddlewaretoken": token.group(1)})
+        scheme = self.base.split(":")[0]
         request = urllib.request.Request(  # noqa: S310 - loopback only
-            self.base + path, data=body.encode(), headers={"Host": PUBLIC_HOST}
+            self.base + path,
+            data=body.encode(),
+            headers={**self.headers, "Origin": f"{scheme}://{PUBLIC_HOST}"},  # checked by CSRF over HTTPS
         )
         with self.opener.open(request, timeout=10) as response:
             return response.read().decode()

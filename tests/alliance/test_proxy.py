@@ -1,0 +1,85 @@
+"""The deployment's proxy (deploy/nginx.conf) in front of two app servers, as the README deploys it."""
+
+import os
+import urllib.error
+import urllib.request
+from http import HTTPStatus
+
+import pytest
+from django.db import connection
+
+from deploy.proxy import Proxy, nginx_available
+from initiatives.reference_data import load_reference_data
+from tests.servers import PUBLIC_HOST, Browser, free_port, live_database_url, start_server, stop
+
+
+@pytest.fixture
+def deployment(transactional_db):
+    if connection.vendor != "postgresql" or not os.environ.get("REDIS_URL") or not nginx_available():
+        pytest.skip("Needs PostgreSQL, Redis and nginx (CI has all three).")
+    load_reference_data()
+    servers = [start_server(live_database_url(), TRUSTED_PROXY_COUNT="1") for _pool in ("app", "signing")]
+    (app, app_base), (signing, signing_base) = servers
+    proxy = Proxy(
+        port=free_port(),
+        app_servers=[app_base.removeprefix("http://")],
+        signing_servers=[signing_base.removeprefix("http://")],
+        server_name=PUBLIC_HOST,
+    )
+    try:
+        yield proxy, signing
+    finally:
+        proxy.stop()
+        stop(app, signing)
+
+
+def reader(proxy: Proxy, **headers: str) -> Browser:
+    return Browser(proxy.base, certificate=proxy.certificate, headers=headers)
+
+
+def status_of(proxy: Proxy, path: str, *, data: bytes | None = None) -> int:
+    try:
+        reader(proxy).opener.open(
+            urllib.request.Request(proxy.base + path, data=data, headers={"Host": PUBLIC_HOST}),  # noqa: S310
+            timeout=10,
+        )
+    except urllib.error.HTTPError as error:
+        return error.code
+    return HTTPStatus.OK
+
+
+def test_pages_come_over_https_with_the_public_host(deployment):
+    proxy, _signing = deployment
+    request = urllib.request.Request(  # noqa: S310 - loopback only
+        proxy.base + "/fr/initiatives/paris-call/", headers={"Host": PUBLIC_HOST}
+    )
+    with reader(proxy).opener.open(request, timeout=10) as response:
+        page = response.read().decode()
+        assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert "Appel de Paris" in page
+    # Django saw HTTPS and the public host through the proxy: its language links are absolute.
+    assert f'hreflang="en" href="https://{PUBLIC_HOST}/en/initiatives/paris-call/"' in page
+
+
+def test_a_forged_forwarded_for_does_not_escape_the_limit_per_address(deployment):
+    proxy, _signing = deployment
+    for attempt in range(10):  # the limit per address: 10 failed sign-ins a minute
+        forged = reader(proxy, **{"X-Forwarded-For": f"203.0.113.{attempt}"})
+        page = forged.sign_in(f"nobody{attempt}@example.org", "wrong password")
+        assert "not correct" in page
+    page = reader(proxy, **{"X-Forwarded-For": "203.0.113.99"}).sign_in("nobody@example.org", "wrong password")
+    assert "Too many failed login attempts" in page
+
+
+def test_a_request_over_the_size_limit_is_refused_at_the_proxy(deployment):
+    proxy, _signing = deployment
+    assert status_of(proxy, "/en/accounts/login/", data=b"x" * (7 * 1024 * 1024)) == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+
+
+def test_endorsements_go_to_the_signing_servers(deployment):
+    proxy, signing = deployment
+    assert status_of(proxy, "/en/initiatives/paris-call/endorse/") != HTTPStatus.BAD_GATEWAY
+    stop(signing)  # the signing pool is down: only endorsing and withdrawing stop
+    assert status_of(proxy, "/en/initiatives/paris-call/endorse/") == HTTPStatus.BAD_GATEWAY
+    assert status_of(proxy, "/en/initiatives/paris-call/withdraw/") == HTTPStatus.BAD_GATEWAY
+    assert status_of(proxy, "/en/initiatives/paris-call/") == HTTPStatus.OK
