@@ -6,3 +6,7 @@ import os
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread"
+# The proxy keeps connections to the app servers open between requests (deploy/nginx.conf closes
+# an idle one after 60 s). The app server must not close it first: a request the proxy sends on a
+# connection the server has just closed gets 502, and a POST (an endorsement) is not retried.
+keepalive = 75
