@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 # `make test` needs a key but no secret: this one only ever signs test data.
 TEST_ENV := SECRET_KEY=make-test-not-a-secret DEBUG=false
 
-.PHONY: install messages run test lint typecheck serve browser backup restore clean
+.PHONY: install messages run test lint typecheck serve browser proxy backup restore clean
 
 $(VENV)/.installed: requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +43,13 @@ browser:
 		&& (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null) \
 		|| echo "chromium is not installed: browser tests will be skipped (they never are in CI)."; }
 
-test: messages lint typecheck browser
+# The proxy test runs deploy/nginx.conf: install nginx when missing and allowed to.
+proxy:
+	@command -v nginx >/dev/null && command -v openssl >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light openssl >/dev/null) \
+		|| echo "nginx is not installed: the proxy test will be skipped (never in CI)."; }
+
+test: messages lint typecheck browser proxy
 	$(TEST_ENV) $(MANAGE) makemigrations --check --dry-run -v 0
 	$(TEST_ENV) $(MANAGE) check --fail-level WARNING
 	SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') ALLOWED_HOSTS=register.example \

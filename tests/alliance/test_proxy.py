@@ -15,6 +15,8 @@ from tests.servers import PUBLIC_HOST, Browser, free_port, live_database_url, st
 
 @pytest.fixture
 def deployment(transactional_db):
+    if os.environ.get("CI") and not nginx_available():
+        pytest.fail("CI must install nginx and openssl (.ci/run does).")
     if connection.vendor != "postgresql" or not os.environ.get("REDIS_URL") or not nginx_available():
         pytest.skip("Needs PostgreSQL, Redis and nginx (CI has all three).")
     load_reference_data()
