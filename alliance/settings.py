@@ -94,7 +94,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "members.middleware.SessionActivityMiddleware",  # allauth's UserSessionsMiddleware, once a minute
     "simple_history.middleware.HistoryRequestMiddleware",
     "members.middleware.StaffMfaMiddleware",
 ]

@@ -1,4 +1,5 @@
-"""The admin is only for staff with a second factor: a stolen password alone never opens it."""
+"""Middleware for signed-in people: staff need a second factor for the admin, and the list of a
+person's sessions is kept up to date without a database write on every request."""
 
 from __future__ import annotations
 
@@ -6,10 +7,28 @@ from collections.abc import Callable
 from typing import Any
 
 from allauth.mfa.utils import is_mfa_enabled
+from allauth.usersessions.middleware import UserSessionsMiddleware
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+
+ACTIVITY_INTERVAL = 60  # seconds between two writes of a session's "last seen" time and address
+
+
+class SessionActivityMiddleware(UserSessionsMiddleware):  # type: ignore[misc]
+    """allauth's tracking of each session's last activity (shown in the person's list of sessions),
+    written at most once a minute per session instead of on every request: the write is a
+    transaction of four queries, a sixth of the cost of an endorsement. The throttle lives in the
+    shared cache, so it holds across app servers."""
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = getattr(request, "session", None)
+        key = session.session_key if session is not None else None
+        if key and not cache.add(f"usersessions:seen:{key}", True, timeout=ACTIVITY_INTERVAL):
+            return self.get_response(request)  # type: ignore[no-any-return]
+        return super().__call__(request)  # type: ignore[no-any-return]
 
 
 class StaffMfaMiddleware:

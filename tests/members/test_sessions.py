@@ -1,0 +1,32 @@
+"""A person's list of sessions shows when and from where each was last used, kept up to date
+without a database write on every request."""
+
+import datetime
+
+from allauth.usersessions.models import UserSession
+from django.core.cache import cache
+from django.test import Client
+from django.utils import timezone
+
+from tests.conftest import sign_in
+from tests.factories import UserFactory
+
+AN_HOUR_AGO = timezone.now() - datetime.timedelta(hours=1)
+
+
+def test_a_sessions_last_activity_is_written_at_most_once_a_minute(register):
+    user = UserFactory(email="delegate@example.org")
+    client = sign_in(Client(), user)
+    assert client.get("/en/accounts/sessions/").status_code == 200
+    sessions = UserSession.objects.filter(user=user)
+    assert sessions.count() == 1
+
+    sessions.update(last_seen_at=AN_HOUR_AGO)
+    cache.clear()  # the minute since the last write has passed
+    page = client.get("/en/accounts/sessions/")
+    assert sessions.get().last_seen_at > AN_HOUR_AGO
+    assert page.status_code == 200
+
+    sessions.update(last_seen_at=AN_HOUR_AGO)
+    client.get("/en/accounts/sessions/")  # within the minute: the row is left as it is
+    assert sessions.get().last_seen_at == AN_HOUR_AGO
