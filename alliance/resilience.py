@@ -4,6 +4,7 @@ answer (503, with when to retry), or the request is too large (413)."""
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.views import defaults
 
 logger = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 30
@@ -24,14 +26,25 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not isinstance(exception, OperationalError | InterfaceError) or not isinstance(exception, DatabaseError):
-            return None
-        logger.error("The database does not answer: %s", exception)
-        body = render_to_string("503.html", {"retry_after": RETRY_AFTER_SECONDS}, request=None)
-        response = HttpResponse(body, status=503)
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        response["Cache-Control"] = "no-store"
-        return response
+        return database_unavailable(exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500. The database may stop answering outside a view too (a middleware loading the
+    signed-in person, say): that still gets the 503 page; any other error gets the 500 page."""
+    return database_unavailable(sys.exc_info()[1]) or defaults.server_error(request)
+
+
+def database_unavailable(error: BaseException | None) -> HttpResponse | None:
+    """The 503 page, with when to retry, if the error says the database does not answer."""
+    if not isinstance(error, OperationalError | InterfaceError) or not isinstance(error, DatabaseError):
+        return None
+    logger.error("The database does not answer: %s", error)
+    body = render_to_string("503.html", {"retry_after": RETRY_AFTER_SECONDS}, request=None)
+    response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 class RequestLimitsMiddleware:

@@ -13,6 +13,8 @@ admin.site.site_header = _("Alliance register: secretariat")
 admin.site.site_title = _("Alliance register")
 admin.site.index_title = _("Administration")
 
+handler500 = "alliance.resilience.server_error"
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", views.healthz, name="healthz"),
     path("language/<str:code>/", languages.switch_language, name="switch_language"),

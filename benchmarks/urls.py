@@ -1,6 +1,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
+from alliance.urls import handler500  # noqa: F401 - the root URLconf names the error handler
 from alliance.urls import urlpatterns as site
 
 
