@@ -73,10 +73,12 @@ backup:
 	@file=$(BACKUP_DIR)/alliance-$$(date -u +%Y%m%dT%H%M%SZ).dump; \
 		pg_dump --format=custom --no-owner --no-privileges --file="$$file" "$$DATABASE_URL" && echo "$$file"
 
-restore:
+# The shared cache (REDIS_URL) is emptied after a restore: its pages and sessions are newer than the dump.
+restore: install
 	@test -n "$$DATABASE_URL" || { echo "make restore needs DATABASE_URL (PostgreSQL)."; exit 1; }
 	@test -f "$(FILE)" || { echo "make restore needs FILE=path/to/alliance-….dump"; exit 1; }
 	pg_restore --clean --if-exists --no-owner --no-privileges --exit-on-error --dbname="$$DATABASE_URL" "$(FILE)"
+	$(MANAGE) clear_cache
 
 clean:
 	rm -rf $(VENV) var/staticfiles

@@ -7,6 +7,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 
 from initiatives.endorsing import record_endorsement
@@ -67,6 +68,7 @@ def test_a_backup_restores_into_a_new_database_identical(tmp_path):
     with psycopg.connect(url("postgres"), autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{target_name}"')
         admin.execute(f'CREATE DATABASE "{target_name}"')
+    cache.set("a page rendered after the backup", "stale")
     try:
         subprocess.run(
             ["make", "--no-print-directory", "restore", f"FILE={dump}"],
@@ -77,6 +79,7 @@ def test_a_backup_restores_into_a_new_database_identical(tmp_path):
             check=True,
         )
         assert rows(url(target_name)) == rows(source)
+        assert cache.get("a page rendered after the backup") is None  # the shared cache was emptied
     finally:
         with psycopg.connect(url("postgres"), autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{target_name}"')
