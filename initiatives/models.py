@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Prefetch, Q
+from django.db.models.functions import Length, Trim
+from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -59,12 +61,12 @@ class Theme(models.Model):
 
 
 def _has_texts_to_open() -> Q:
-    """The database's side of the opening rule: each required text is non-empty in every language."""
+    """The database's side of the opening rule: each required text has more than spaces in every language."""
     present = Q()
     for field in REQUIRED_TO_OPEN:
         for code, _name in settings.LANGUAGES:
             column = build_localized_fieldname(field, code)
-            present &= Q(**{f"{column}__isnull": False}) & ~Q(**{column: ""})
+            present &= Q(**{f"{column}__isnull": False}) & Q(GreaterThan(Length(Trim(column)), 0))
     return present
 
 
@@ -195,8 +197,12 @@ class Initiative(models.Model):
             f"{field} [{code}]"
             for field in REQUIRED_TO_OPEN
             for code, _name in settings.LANGUAGES
-            if not str(getattr(self, build_localized_fieldname(field, code), None) or "").strip()
+            if not self.has_text(field, code)
         ]
+
+    def has_text(self, field: str, language: str) -> bool:
+        """Whether the translated text `field` exists in `language` (more than blanks)."""
+        return bool(str(getattr(self, build_localized_fieldname(field, language), None) or "").strip())
 
     def is_machine_assisted(self, language: str) -> bool:
         """Whether any of the texts a reader sees in this language is an unreviewed machine-assisted one."""

@@ -29,7 +29,7 @@ def statuses(initiative: Initiative) -> list[tuple[str, list[tuple[str, str]]]]:
         known = initiative.translation_status.get(field, {})
         row = []
         for code in languages():
-            present = bool(str(getattr(initiative, build_localized_fieldname(field, code)) or "").strip())
+            present = initiative.has_text(field, code)
             row.append((code, known.get(code, TranslationStatus.REVIEWED) if present else "missing"))
         table.append((field, row))
     return table

@@ -42,11 +42,12 @@ class InitiativeFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Initiative {n}")
     summary = "A summary."
     commitment = "The State commits to cooperate."
-    # An open initiative has its texts in every language (a database constraint); the same text will do.
-    title_fr = title_es = title_ar = title_zh_hans = title_ru = factory.SelfAttribute("title")
-    summary_fr = summary_es = summary_ar = summary_zh_hans = summary_ru = factory.SelfAttribute("summary")
-    commitment_fr = commitment_es = commitment_ar = commitment_zh_hans = commitment_ru = factory.SelfAttribute(
-        "commitment"
+    # An open initiative has its texts in every language (a database constraint); the same text will do,
+    # whichever language is active when the factory runs.
+    title_en = title_fr = title_es = title_ar = title_zh_hans = title_ru = factory.SelfAttribute("title")
+    summary_en = summary_fr = summary_es = summary_ar = summary_zh_hans = summary_ru = factory.SelfAttribute("summary")
+    commitment_en = commitment_fr = commitment_es = commitment_ar = commitment_zh_hans = commitment_ru = (
+        factory.SelfAttribute("commitment")
     )
     kind = Initiative.Kind.DECLARATION
     theme = factory.SubFactory(ThemeFactory)
