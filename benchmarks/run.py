@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PORT = int(os.environ.get("BENCH_PORT", "8899"))  # the proxy; the app servers take the next two ports
+PORT = int(os.environ.get("BENCH_PORT", "8899"))  # the proxy; the app servers and plain HTTP take the next three
 BASE = f"https://127.0.0.1:{PORT}"
 POOLS = int(os.environ.get("BENCH_POOLS", "2"))
 DURATION = os.environ.get("BENCH_SECONDS", "10")
@@ -185,7 +185,13 @@ def main() -> None:
         )
         for address in addresses
     ]
-    proxy = Proxy(port=PORT, app_servers=addresses[:1], signing_servers=addresses[-1:], server_name="127.0.0.1")
+    proxy = Proxy(
+        port=PORT,
+        http_port=PORT + 3,
+        app_servers=addresses[:1],
+        signing_servers=addresses[-1:],
+        server_name="127.0.0.1",
+    )
     context = ssl.create_default_context(cafile=proxy.certificate)
     urllib.request.install_opener(urllib.request.build_opener(urllib.request.HTTPSHandler(context=context)))
     try:

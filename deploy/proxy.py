@@ -20,11 +20,14 @@ def nginx_available() -> bool:
 
 
 class Proxy:
-    """nginx listening on https://127.0.0.1:`port`, passing to the given app servers ("host:port")."""
+    """nginx on https://127.0.0.1:`port` (and http://127.0.0.1:`http_port`, which redirects), passing
+    to the given app servers ("host:port")."""
 
-    def __init__(self, *, port: int, app_servers: list[str], signing_servers: list[str], server_name: str) -> None:
-        self.port = port
+    def __init__(
+        self, *, port: int, http_port: int, app_servers: list[str], signing_servers: list[str], server_name: str
+    ) -> None:
         self.base = f"https://127.0.0.1:{port}"
+        self.http_base = f"http://127.0.0.1:{http_port}"
         self.run_dir = Path(tempfile.mkdtemp(prefix="alliance-proxy-"))
         self.run_dir.chmod(0o755)  # nginx's workers (nobody, when started as root) write their temp files here
         self.certificate = self.run_dir / "certificate.pem"
@@ -43,7 +46,10 @@ class Proxy:
             "RUN_DIR": str(self.run_dir),
             "APP_SERVERS": "; server ".join(app_servers),
             "SIGNING_SERVERS": "; server ".join(signing_servers),
+            "ERROR_LOG": "stderr",
+            "ACCESS_LOG": "off",
             "LISTEN": f"127.0.0.1:{port}",
+            "HTTP_LISTEN": f"127.0.0.1:{http_port}",
             "SERVER_NAME": server_name,
             "CERTIFICATE": str(self.certificate),
             "CERTIFICATE_KEY": str(key),
@@ -71,7 +77,8 @@ class Proxy:
                 return
             except OSError:
                 time.sleep(0.05)
-        raise RuntimeError(f"nginx did not start: {(self.run_dir / 'error.log').read_text()}")
+        self.stop()
+        raise RuntimeError("nginx did not start (its errors are above, on standard error)")
 
     def stop(self) -> None:
         self.process.terminate()

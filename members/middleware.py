@@ -20,7 +20,7 @@ ACTIVITY_INTERVAL = 60  # seconds between two writes of a session's "last seen" 
 class SessionActivityMiddleware(UserSessionsMiddleware):  # type: ignore[misc]
     """allauth's tracking of each session's last activity (shown in the person's list of sessions),
     written at most once a minute per session instead of on every request: the write is a
-    transaction of four queries, a sixth of the cost of an endorsement. The throttle lives in the
+    transaction of five queries, on every page a signed-in person opens. The throttle lives in the
     shared cache, so it holds across app servers."""
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

@@ -24,6 +24,7 @@ def deployment(transactional_db):
     (app, app_base), (signing, signing_base) = servers
     proxy = Proxy(
         port=free_port(),
+        http_port=free_port(),
         app_servers=[app_base.removeprefix("http://")],
         signing_servers=[signing_base.removeprefix("http://")],
         server_name=PUBLIC_HOST,
@@ -35,19 +36,29 @@ def deployment(transactional_db):
         stop(app, signing)
 
 
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
 def reader(proxy: Proxy, **headers: str) -> Browser:
     return Browser(proxy.base, certificate=proxy.certificate, headers=headers)
 
 
-def status_of(proxy: Proxy, path: str, *, data: bytes | None = None) -> int:
+def answer(proxy: Proxy, path: str, *, data: bytes | None = None) -> tuple[int, str]:
+    """The status and page the proxy answers, without following a redirect."""
     try:
-        reader(proxy).opener.open(
+        with reader(proxy).opener.open(
             urllib.request.Request(proxy.base + path, data=data, headers={"Host": PUBLIC_HOST}),  # noqa: S310
             timeout=10,
-        )
+        ) as response:
+            return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
-        return error.code
-    return HTTPStatus.OK
+        return error.code, error.read().decode(errors="replace")
+
+
+def status_of(proxy: Proxy, path: str) -> int:
+    return answer(proxy, path)[0]
 
 
 def test_pages_come_over_https_with_the_public_host(deployment):
@@ -73,9 +84,22 @@ def test_a_forged_forwarded_for_does_not_escape_the_limit_per_address(deployment
     assert "Too many failed login attempts" in page
 
 
-def test_a_request_over_the_size_limit_is_refused_at_the_proxy(deployment):
+def test_plain_http_is_sent_to_https(deployment):
     proxy, _signing = deployment
-    assert status_of(proxy, "/en/accounts/login/", data=b"x" * (7 * 1024 * 1024)) == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    request = urllib.request.Request(proxy.http_base + "/fr/", headers={"Host": PUBLIC_HOST})  # noqa: S310
+    with pytest.raises(urllib.error.HTTPError) as redirect:
+        urllib.request.build_opener(NoRedirect).open(request, timeout=10)
+    assert redirect.value.code == HTTPStatus.MOVED_PERMANENTLY
+    assert redirect.value.headers["Location"] == f"https://{PUBLIC_HOST}/fr/"
+
+
+def test_a_body_over_the_limit_is_refused_with_the_apps_message_and_a_huge_one_at_the_proxy(deployment):
+    proxy, _signing = deployment
+    status, page = answer(proxy, "/fr/accounts/login/", data=b"x" * (7 * 1024 * 1024))
+    assert status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    assert "Ce que vous avez envoyé est trop volumineux" in page  # the app's page, in the reader's language
+    status, _page = answer(proxy, "/fr/accounts/login/", data=b"x" * (11 * 1024 * 1024))
+    assert status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE  # nginx's own answer: the body never reaches the app
 
 
 def test_endorsements_go_to_the_signing_servers(deployment):
