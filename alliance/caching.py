@@ -29,6 +29,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import cc_delim_re, patch_cache_control, patch_vary_headers
 
+from alliance.resilience import CACHE_DOWN
+
 VERSION_KEY = "register:version"
 PAGE_TIMEOUT = 24 * 3600
 RENDER_CLAIM_SECONDS = 10  # how long a stale page is served if its renderer dies
@@ -105,8 +107,11 @@ class PublicPageCacheMiddleware:
         # The host and scheme are part of the key: pages hold absolute links (feeds, alternates).
         address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
         key = "page:" + hashlib.sha256(address.encode()).hexdigest()
-        found = cache.get_many([VERSION_KEY, key])
-        version = int(found[VERSION_KEY]) if VERSION_KEY in found else register_version()
+        try:
+            found = cache.get_many([VERSION_KEY, key])
+            version = int(found[VERSION_KEY]) if VERSION_KEY in found else register_version()
+        except CACHE_DOWN:
+            return self.get_response(request)  # the cache does not answer: the page comes from the database
         page: CachedPage | None = found.get(key)
         if page is not None and page.version == version:
             return page.answer(request)
@@ -125,7 +130,10 @@ class PublicPageCacheMiddleware:
         content = response.content
         response["ETag"] = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
         fresh = CachedPage(version=version, etag=response["ETag"], response=response)
-        cache.set(key, fresh, PAGE_TIMEOUT)
+        try:
+            cache.set(key, fresh, PAGE_TIMEOUT)
+        except CACHE_DOWN:
+            pass  # stored next time; the reader gets the page now
         return fresh.answer(request)
 
 

@@ -1,5 +1,5 @@
-"""Requests the register cannot serve get a translated page that says why: the database does not
-answer (503, with when to retry), or the request is too large (413)."""
+"""Requests the register cannot serve get a translated page that says why: the database or the
+shared cache does not answer (503, with when to retry), or the request is too large (413)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,19 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.views import defaults
+from redis.exceptions import ConnectionError as CacheConnectionError
+from redis.exceptions import TimeoutError as CacheTimeoutError
 
 logger = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 30
 
 
-class DatabaseUnavailableMiddleware:
+# Errors that mean a service the request needs does not answer, not a bug.
+DATABASE_DOWN = (OperationalError, InterfaceError)
+CACHE_DOWN = (CacheConnectionError, CacheTimeoutError)
+
+
+class ServiceUnavailableMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
@@ -26,20 +33,24 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        return database_unavailable(exception)
+        return service_unavailable(exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """handler500. The database may stop answering outside a view too (a middleware loading the
-    signed-in person, say): that still gets the 503 page; any other error gets the 500 page."""
-    return database_unavailable(sys.exc_info()[1]) or defaults.server_error(request)
+    """handler500. A service may stop answering outside a view too (a middleware loading the
+    signed-in person or their session, say): that still gets the 503 page; any other error gets
+    the 500 page."""
+    return service_unavailable(sys.exc_info()[1]) or defaults.server_error(request)
 
 
-def database_unavailable(error: BaseException | None) -> HttpResponse | None:
-    """The 503 page, with when to retry, if the error says the database does not answer."""
-    if not isinstance(error, OperationalError | InterfaceError) or not isinstance(error, DatabaseError):
+def service_unavailable(error: BaseException | None) -> HttpResponse | None:
+    """The 503 page, with when to retry, if the error says the database or the shared cache does not answer."""
+    if isinstance(error, DATABASE_DOWN) and isinstance(error, DatabaseError):
+        logger.error("The database does not answer: %s", error)
+    elif isinstance(error, CACHE_DOWN):
+        logger.error("The shared cache does not answer: %s", error)
+    else:
         return None
-    logger.error("The database does not answer: %s", error)
     body = render_to_string("503.html", {"retry_after": RETRY_AFTER_SECONDS}, request=None)
     response = HttpResponse(body, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)

@@ -82,7 +82,7 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "alliance.resilience.RequestLimitsMiddleware",
-    "alliance.resilience.DatabaseUnavailableMiddleware",
+    "alliance.resilience.ServiceUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "alliance.caching.PublicPageCacheMiddleware",

@@ -80,7 +80,7 @@ def test_arabic_pages_are_right_to_left(register, anonymous):
 def test_healthz_answers_200_with_the_database(db, anonymous):
     response = anonymous.get("/healthz")
     assert response.status_code == HTTPStatus.OK
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
 
 
 def test_healthz_answers_503_without_the_database(db, anonymous, monkeypatch):
