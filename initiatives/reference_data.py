@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
+from django.utils import translation
 from django.utils.translation import pgettext_lazy
 
 from initiatives.endorsing import record_listed_endorsement
@@ -206,11 +207,15 @@ def load_endorsements(tally: Counter[str]) -> None:
 
 @transaction.atomic
 def load_reference_data() -> Counter[str]:
-    """Load every reference file, in dependency order. Returns a tally of what happened."""
+    """Load every reference file, in dependency order. Returns a tally of what happened.
+
+    A translated model's base field (`title`) is written to the active language's column, so the
+    default language is active while loading, whatever language the caller was using."""
     tally: Counter[str] = Counter()
-    load_states(tally)
-    load_themes(tally)
-    load_initiatives(tally)
-    load_events(tally)
-    load_endorsements(tally)
+    with translation.override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE):
+        load_states(tally)
+        load_themes(tally)
+        load_initiatives(tally)
+        load_events(tally)
+        load_endorsements(tally)
     return tally

@@ -3,6 +3,7 @@ import shutil
 from collections import Counter
 
 import pytest
+from django.utils import translation
 
 from initiatives import reference_data
 from initiatives.models import Endorsement, Event, Initiative, ReportedFigure, Theme
@@ -117,3 +118,11 @@ def test_the_load_command_prints_what_it_did():
     # The test database holds the reference data already: a second load changes nothing.
     assert "states unchanged: 194" in out.getvalue()
     assert "endorsements present: 140" in out.getvalue()
+
+
+def test_each_language_keeps_its_own_texts_whatever_language_is_active_when_loading(db):
+    with translation.override("fr"):  # e.g. a caller that was serving a French page
+        reference_data.load_reference_data()
+    paris_call = Initiative.objects.get(slug="paris-call")
+    assert paris_call.title_fr.startswith("Appel de Paris")
+    assert paris_call.title_en.startswith("Paris Call")
