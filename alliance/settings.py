@@ -260,6 +260,9 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD") or ""
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS")
 EMAIL_TIMEOUT = 10
+# The register's own emails leave from a background thread, so a slow mail server never holds up a
+# request (alliance/notifications.py); tests send them in the request, to read them at once.
+EMAIL_IN_BACKGROUND = envbool("EMAIL_IN_BACKGROUND", default=True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Alliance register <register@localhost>")
 # The public address of the site, for links in emails.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "https://localhost").rstrip("/")

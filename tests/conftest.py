@@ -28,6 +28,7 @@ def _plain_http():
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_IN_BACKGROUND = False  # the register's emails are in mailoutbox when the request ends
     # Tests render templates without running collectstatic first.
     settings.STORAGES = {
         **settings.STORAGES,

@@ -1,12 +1,17 @@
 """Endorsing and withdrawing on behalf of a state, for every persona (X is France, Y is Germany)."""
 
 import datetime
+import threading
 from http import HTTPStatus
 
 import pytest
+from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.backends.locmem import EmailBackend as OutboxBackend
 from django.test import Client
 from django.utils import timezone
 
+from alliance import notifications
 from initiatives.models import Endorsement, Initiative
 from members.models import Accreditation, MemberState
 from tests.conftest import PERSONAS, accredit, sign_in, turn_on_mfa
@@ -224,17 +229,44 @@ def test_withdrawal_keeps_the_row_and_a_later_endorsement_opens_a_new_period(per
     assert history.count("Gender at the Centre") >= 3  # in force, and twice in the history
 
 
-def test_an_email_failure_never_loses_the_endorsement(persona, monkeypatch, caplog, django_capture_on_commit_callbacks):
-    def broken(*args, **kwargs):
+class RefusingMailServer(BaseEmailBackend):
+    def send_messages(self, email_messages):
         raise ConnectionRefusedError("mail server down")
 
-    monkeypatch.setattr("alliance.notifications.send_mail", broken)
+
+class SlowMailServer(OutboxBackend):
+    """Takes the messages only once the test lets it (or after 10 s)."""
+
+    let_through = threading.Event()
+
+    def send_messages(self, messages):
+        self.let_through.wait(timeout=10)
+        return super().send_messages(messages)
+
+
+def test_an_email_failure_never_loses_the_endorsement(persona, settings, caplog, django_capture_on_commit_callbacks):
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingMailServer"
     _user, client = persona("delegate_of_x")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(ENDORSE, {"authority": "on"})
     assert response.status_code == HTTPStatus.FOUND
     assert open_rows("gender-at-the-centre") == {"FRA"}
     assert "Could not send the endorsement_made email" in caplog.text
+
+
+def test_a_slow_mail_server_does_not_hold_up_the_delegate(persona, settings, django_capture_on_commit_callbacks):
+    settings.EMAIL_IN_BACKGROUND = True  # as in production
+    settings.EMAIL_BACKEND = f"{__name__}.SlowMailServer"
+    SlowMailServer.let_through.clear()
+    user, client = persona("delegate_of_x")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(ENDORSE, {"authority": "on"})
+    assert response.status_code == HTTPStatus.FOUND  # answered while the mail server still holds the mail
+    assert open_rows("gender-at-the-centre") == {"FRA"}
+    assert mail.outbox == []
+    SlowMailServer.let_through.set()
+    notifications.sender.submit(lambda: None).result(timeout=10)  # the sender has finished
+    assert user.email in [address for message in mail.outbox for address in message.to]
 
 
 def test_the_receipt_shows_the_endorsement_but_never_the_signer(persona, anonymous):
