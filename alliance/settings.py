@@ -231,7 +231,8 @@ PRIVATE_STORAGE_ROOT = Path(os.environ.get("PRIVATE_STORAGE_ROOT", BASE_DIR / "v
 EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # The largest request body accepted at all (the evidence, the form around it and the multipart
-# framing); larger ones get 413 before anything reads them. The proxy should cap at the same size.
+# framing); larger ones get 413 before anything reads them. The proxy caps a little higher
+# (deploy/nginx.conf), so a body just over this limit still gets the translated page.
 MAX_REQUEST_BYTES = EVIDENCE_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

@@ -192,13 +192,19 @@ class Initiative(models.Model):
             )
 
     def missing_to_open(self) -> list[str]:
-        """The texts this initiative lacks before it may open for endorsement ("title [ar]", …)."""
+        """The texts this initiative lacks before it may open for endorsement ("title [ar]", …), named
+        in the reader's language."""
         return [
-            f"{field} [{code}]"
+            f"{self.text_label(field)} [{code}]"
             for field in REQUIRED_TO_OPEN
             for code, _name in settings.LANGUAGES
             if not self.has_text(field, code)
         ]
+
+    @classmethod
+    def text_label(cls, field: str) -> str:
+        """A translated text's name in the reader's language ("commitment", "engagement", …)."""
+        return str(cls._meta.get_field(field).verbose_name)  # type: ignore[union-attr]
 
     def has_text(self, field: str, language: str) -> bool:
         """Whether the translated text `field` exists in `language` (more than blanks)."""

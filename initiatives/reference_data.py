@@ -17,13 +17,13 @@ from django.utils.translation import pgettext_lazy
 
 from initiatives.endorsing import record_listed_endorsement
 from initiatives.models import DatePrecision, Event, Initiative, ReportedFigure, Theme, TranslationStatus
+from initiatives.texts import TRANSLATED
 from members.models import MemberState
 
 REFERENCE_DIR = Path(settings.BASE_DIR) / "reference"
 # The English and French texts were written from the sources and checked against them; the
 # other languages are machine-assisted until the secretariat reviews them.
 REVIEWED_LANGUAGES = {"en", "fr"}
-INITIATIVE_TEXTS = ("title", "summary", "body", "commitment", "launch_place")
 # The provenance notes of the listed endorsements in reference/endorsements.csv, for the
 # catalogues: receipts and the API show them in the reader's language (a test keeps this list
 # and the file in step). Notes the secretariat writes later are shown as written.
@@ -124,7 +124,7 @@ def load_themes(tally: Counter[str]) -> None:
 def _translation_status(item: dict[str, Any]) -> dict[str, dict[str, str]]:
     """Each text's status per language code (zh-hans, not the JSON key zh_hans)."""
     status: dict[str, dict[str, str]] = {}
-    for field in INITIATIVE_TEXTS:
+    for field in TRANSLATED:
         languages = [key.replace("_", "-") for key, text in item[field].items() if text]
         status[field] = {
             language: TranslationStatus.REVIEWED
@@ -140,7 +140,7 @@ def load_initiatives(tally: Counter[str]) -> None:
     themes = {theme.slug: theme for theme in Theme.objects.all()}
     for item in _read_json("initiatives.json"):
         texts: dict[str, Any] = {}
-        for field in INITIATIVE_TEXTS:
+        for field in TRANSLATED:
             texts[field] = item[field]["en"]
             texts.update(_language_columns(field, item[field]))
         initiative, outcome = _upsert(

@@ -14,8 +14,9 @@ from django.utils.safestring import SafeString, mark_safe
 from modeltranslation.utils import build_localized_fieldname
 
 from initiatives.models import Initiative, TranslationStatus
+from initiatives.translation import InitiativeTranslationOptions
 
-TRANSLATED = ("title", "summary", "body", "commitment", "launch_place")
+TRANSLATED: tuple[str, ...] = tuple(InitiativeTranslationOptions.fields)  # as registered with modeltranslation
 
 
 def languages() -> list[str]:
@@ -23,7 +24,8 @@ def languages() -> list[str]:
 
 
 def statuses(initiative: Initiative) -> list[tuple[str, list[tuple[str, str]]]]:
-    """Each translated text with, per language, "missing", "machine_assisted" or "reviewed"."""
+    """Each translated text (by its name in the reader's language) with, per language, "missing",
+    "machine_assisted" or "reviewed"."""
     table = []
     for field in TRANSLATED:
         known = initiative.translation_status.get(field, {})
@@ -31,7 +33,7 @@ def statuses(initiative: Initiative) -> list[tuple[str, list[tuple[str, str]]]]:
         for code in languages():
             present = initiative.has_text(field, code)
             row.append((code, known.get(code, TranslationStatus.REVIEWED) if present else "missing"))
-        table.append((field, row))
+        table.append((Initiative.text_label(field), row))
     return table
 
 

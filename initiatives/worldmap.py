@@ -58,10 +58,8 @@ def _state(
     name = names.get(code, code)
     title = f"{name}: {labels.get(status, status)}" if status else name
     classes = f"map-state map-state--{status or NO_STATUS}{css}"
-    return (
-        f'<{element} {geometry} class="{escape(classes)}" data-code="{escape(code)}">'.replace("  ", " ")
-        + f"<title>{escape(title)}</title>{content}</{element}>"
-    )
+    attributes = f'{geometry} class="{escape(classes)}"' if geometry else f'class="{escape(classes)}"'
+    return f'<{element} {attributes} data-code="{escape(code)}"><title>{escape(title)}</title>{content}</{element}>'
 
 
 def render_world_map(

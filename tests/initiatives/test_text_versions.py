@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.test import Client
+from django.utils import translation
 
 from initiatives.models import Initiative
 from tests.conftest import turn_on_mfa
@@ -114,3 +115,10 @@ def test_the_second_of_two_editors_is_refused_and_told_what_changed(register):
     assert "summary_en" in page
     initiative.refresh_from_db()
     assert initiative.summary_en == "Summary by the first editor."
+
+
+def test_missing_texts_are_named_in_the_staff_members_language(register):
+    initiative = Initiative.objects.get(slug="climate-and-security")
+    initiative.title_zh_hans = ""
+    with translation.override("fr"):
+        assert initiative.missing_to_open() == ["titre [zh-hans]"]
