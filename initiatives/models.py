@@ -270,6 +270,21 @@ class EndorsementQuerySet(models.QuerySet["Endorsement"]):
             is_withdrawn=ExpressionWrapper(withdrawn, BooleanField()),
         )
 
+    def for_initiative_page(self) -> Self:
+        """Only what the initiative page shows of each row, unordered: the page groups and sorts the
+        rows by state name itself. A page holds up to 193 rows, and loading every column of each
+        costs more than the rest of the page."""
+        return self.order_by().only(
+            "member_state_id",
+            "endorsed_on",
+            "date_precision",
+            "channel",
+            "source_url",
+            "reference",
+            "withdrawn_on",
+            "withdrawal_reason",
+        )
+
     def for_state_page(self) -> Self:
         return self.select_related("initiative").order_by("-endorsed_on", "initiative__slug")
 

@@ -43,7 +43,7 @@ def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
     day = as_of.day()
     initiative = get_object_or_404(Initiative.objects.published().for_detail(day), slug=slug)
     states = MemberState.objects.in_bulk()  # each state once, shared by the rows, coverage and the map
-    rows = list(Endorsement.objects.filter(initiative=initiative).with_status(day))
+    rows = list(Endorsement.objects.filter(initiative=initiative).with_status(day).for_initiative_page())
     for row in rows:
         row.member_state = states[row.member_state_id]
     in_force = [row for row in rows if row.is_in_force]  # type: ignore[attr-defined]
