@@ -95,6 +95,13 @@ class InitiativeForm(forms.ModelForm[Initiative]):
             return
         latest = self.instance.history.latest()  # type: ignore[attr-defined]
         changed = latest.diff_against(latest.prev_record).changed_fields if latest.prev_record else []
+        # Named as the form labels them ("summary [en]"). Left out: the revision, which is how a stale
+        # edit is noticed, and each translated text's base field, a copy of its default-language column.
+        labels = [
+            str(Initiative._meta.get_field(name).verbose_name)
+            for name in changed
+            if name != "revision" and name not in texts.TRANSLATED
+        ]
         raise forms.ValidationError(
             _(
                 "%(who)s saved this initiative at %(when)s while you were editing it (changed: %(fields)s). "
@@ -103,7 +110,7 @@ class InitiativeForm(forms.ModelForm[Initiative]):
             % {
                 "who": latest.history_user or _("someone"),
                 "when": latest.history_date.strftime("%Y-%m-%d %H:%M UTC"),
-                "fields": ", ".join(changed) or "–",
+                "fields": ", ".join(labels) or "–",
             },
             code="stale",
         )
