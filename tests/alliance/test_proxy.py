@@ -1,5 +1,6 @@
 """The deployment's proxy (deploy/nginx.conf) in front of two app servers, as the README deploys it."""
 
+import http.client
 import os
 import urllib.error
 import urllib.request
@@ -91,6 +92,17 @@ def test_plain_http_is_sent_to_https(deployment):
         urllib.request.build_opener(NoRedirect).open(request, timeout=10)
     assert redirect.value.code == HTTPStatus.MOVED_PERMANENTLY
     assert redirect.value.headers["Location"] == f"https://{PUBLIC_HOST}/fr/"
+
+
+@pytest.mark.parametrize("scheme", ["https", "http"])
+def test_a_request_for_another_host_gets_no_answer(deployment, scheme):
+    proxy, _signing = deployment
+    base = proxy.base if scheme == "https" else proxy.http_base
+    request = urllib.request.Request(base + "/en/", headers={"Host": "register.attacker.example"})  # noqa: S310
+    # The proxy closes the connection: no page, and no redirect to the forged host.
+    with pytest.raises(http.client.RemoteDisconnected):
+        reader(proxy).opener.open(request, timeout=10)
+    assert status_of(proxy, "/en/") == HTTPStatus.OK  # the public host is still served
 
 
 def test_a_body_over_the_limit_is_refused_with_the_apps_message_and_a_huge_one_at_the_proxy(deployment):
