@@ -7,6 +7,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.test import Client, override_settings
+from django.utils import translation
 
 from initiatives.reference_data import load_reference_data
 from members.models import Accreditation, MemberState
@@ -35,6 +36,8 @@ def _fast_and_isolated(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     cache.clear()  # allauth keeps its rate limits in the cache
+    # A request leaves its language active in the thread; each test starts in the default one.
+    translation.activate(settings.LANGUAGE_CODE)
     yield
     cache.clear()
 
