@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-LANGS = {"en": "cldr_en", "fr": "cldr_fr", "es": "cldr_es", "ar": "cldr_ar", "zh_hans": "cldr_zh", "ru": "cldr_ru"}
+# English names are the UN's own short names (its list of member states); the other languages have
+# no such list offline (UNTERM), so their names are CLDR's common short names.
+LANGS = {"en": "un_short_name_en", "fr": "cldr_fr", "es": "cldr_es", "ar": "cldr_ar", "zh_hans": "cldr_zh", "ru": "cldr_ru"}
 GROUPS = {
     "African States": "african",
     "Asia-Pacific States": "asia_pacific",
@@ -19,7 +21,10 @@ GROUPS = {
 }
 EU_CODE = "EUU"  # No ISO alpha-3 code exists for the EU; EUU is the World Bank's.
 EU_SOURCE = "Names: Unicode CLDR territory 'EU' via PyPI babel"
-NAME_SOURCE = "names: Unicode CLDR (PyPI babel 2.19.0) from un_member_names_multilingual.csv"
+NAME_SOURCE = (
+    "names: English, the UN short name (un_member_names_multilingual.csv, un_short_name_en, from "
+    "https://www.un.org/en/about-us/member-states); other languages, Unicode CLDR (PyPI babel 2.19.0)"
+)
 
 
 def build_states(data: Path) -> list[dict[str, str]]:

@@ -50,6 +50,10 @@ def test_reference_data_holds_the_193_un_members_in_five_groups_and_the_eu(regis
         "法国",
     )
     assert str(france.un_member_since) == "1945-10-24"
+    # English names are the UN's short names; the other languages keep CLDR's (no UN list offline).
+    korea = MemberState.objects.get(code="PRK")
+    assert (korea.name_en, korea.name_fr) == ("Democratic People's Republic of Korea", "Corée du Nord")
+    assert MemberState.objects.get(code="GBR").name_en == "United Kingdom of Great Britain and Northern Ireland"
 
 
 def test_reference_data_holds_the_six_initiatives_with_the_reported_figures(register):
