@@ -1,3 +1,4 @@
+import re
 from http import HTTPStatus
 
 from django.db import DatabaseError
@@ -19,7 +20,7 @@ def test_home_page_counts_the_register(register, anonymous):
     )
     assert endorsing > 81
     assert f"<dd>{endorsing}</dd>" in page
-    assert f"<dd>{round(100 * endorsing / 193)} %</dd>" in page
+    assert f"<dd>{round(100 * endorsing / 193)}%</dd>" in page
     assert "Share of the 193 UN member states" in page
     assert "<dd>6</dd>" in page
     assert "Protect, preserve and advance international law" in page
@@ -27,6 +28,7 @@ def test_home_page_counts_the_register(register, anonymous):
 
 def test_home_page_in_french(register, anonymous):
     page = anonymous.get("/fr/").content.decode()
+    assert re.search(r"<dd>\d+\u00a0%</dd>", page)  # French sets a space before the percent sign
     assert '<html lang="fr" dir="ltr">' in page
     assert "Protéger, préserver et faire avancer le droit international" in page
 
