@@ -66,7 +66,8 @@ def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "world_map": coverage.world_map(
                 in_force, withdrawn, un_members, title=_("Where this initiative is endorsed")
             ),
-            "timeline": coverage.timeline(rows, title=_("Endorsements of this initiative over time")),
+            # No chart of an empty register: its axes would suggest a measured zero.
+            "timeline": coverage.timeline(rows, title=_("Endorsements of this initiative over time")) if rows else None,
         },
     )
 

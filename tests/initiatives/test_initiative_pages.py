@@ -124,3 +124,11 @@ def test_machine_assisted_translations_are_marked_with_a_link_to_the_english(reg
 def test_reviewed_translations_carry_no_machine_assistance_note(register, anonymous):
     assert "translation-note" not in anonymous.get("/fr/initiatives/paris-call/").content.decode()
     assert "translation-note" not in anonymous.get("/en/initiatives/paris-call/").content.decode()
+
+
+def test_an_initiative_without_recorded_endorsements_has_no_chart_and_says_none_are_recorded(register, anonymous):
+    empty = anonymous.get("/en/initiatives/gender-at-the-centre/").content.decode()
+    assert 'class="timeline"' not in empty  # empty axes would read as a measured zero
+    assert "No endorsement of this initiative is recorded in the register." in empty
+    assert "193 UN member states are not recorded as endorsing" in empty
+    assert 'class="timeline"' in anonymous.get("/en/initiatives/paris-call/").content.decode()
