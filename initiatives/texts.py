@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from modeltranslation.utils import build_localized_fieldname
@@ -54,7 +55,7 @@ def commitment_changed(changed: list[str]) -> bool:
 @dataclass(frozen=True)
 class TextVersion:
     number: int
-    since: datetime.datetime
+    since: datetime.date
     commitment: str
     changes: SafeString | None
 
@@ -63,6 +64,8 @@ def versions(initiative: Initiative, language: str) -> list[TextVersion]:
     """Each version of the commitment, newest first, with what changed from the one before.
 
     Read from the audit trail: the last record of each `text_version` holds that version's text.
+    The first version dates from the initiative's launch, not from when the register first recorded
+    it; each later one from the day it was saved.
     """
     column = build_localized_fieldname("commitment", language)
     fallback = build_localized_fieldname("commitment", settings.MODELTRANSLATION_DEFAULT_LANGUAGE)
@@ -75,7 +78,8 @@ def versions(initiative: Initiative, language: str) -> list[TextVersion]:
     for number in sorted(last):
         text = getattr(last[number], column) or getattr(last[number], fallback) or ""
         changes: SafeString | None = word_diff(previous, text) if previous is not None else None
-        result.append(TextVersion(number, first_seen[number], text, changes))
+        since = initiative.launched_on if number == 1 else timezone.localdate(first_seen[number])
+        result.append(TextVersion(number, since, text, changes))
         previous = text
     return list(reversed(result))
 

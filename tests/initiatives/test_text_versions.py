@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.test import Client
-from django.utils import translation
+from django.utils import formats, timezone, translation
 
 from initiatives.models import Initiative
 from tests.conftest import turn_on_mfa
@@ -56,8 +56,9 @@ def test_a_material_change_makes_a_new_version_shown_with_its_differences(editor
     assert initiative.text_version == 2
     assert initiative.translation_status["commitment"]["en"] == "reviewed"
     page = anonymous.get("/en/initiatives/climate-and-security/versions/").content.decode()
-    assert "Version 2, since" in page
-    assert "Version 1, since" in page
+    assert f"Version 2, since {formats.date_format(timezone.localdate(), 'DATE_FORMAT')}" in page
+    # The first text dates from the launch, not from when the register recorded it.
+    assert f"Version 1, since {formats.date_format(initiative.launched_on, 'DATE_FORMAT')}" in page
     assert "By<ins> formally</ins> endorsing" in page
 
 
