@@ -1,4 +1,5 @@
 import datetime
+import re
 from html import escape
 from http import HTTPStatus
 
@@ -132,3 +133,12 @@ def test_an_initiative_without_recorded_endorsements_has_no_chart_and_says_none_
     assert "No endorsement of this initiative is recorded in the register." in empty
     assert "193 UN member states are not recorded as endorsing" in empty
     assert 'class="timeline"' in anonymous.get("/en/initiatives/paris-call/").content.decode()
+
+
+def test_open_data_links_give_the_data_in_the_pages_language(register, anonymous):
+    page = anonymous.get("/ar/initiatives/paris-call/").content.decode()
+    csv_link = re.search(r'href="([^"]+)" type="text/csv"', page).group(1).replace("&amp;", "&")
+    assert csv_link == "/api/v1/initiatives/paris-call.csv?lang=ar"
+    assert "فرنسا" in anonymous.get(csv_link).content.decode()  # France, as the Arabic reader reads it
+    state_page = anonymous.get("/zh-hans/states/fra/", {"as_of": "2020-01-01"}).content.decode()
+    assert 'href="/api/v1/states/fra?lang=zh-hans&amp;as_of=2020-01-01" type="application/json"' in state_page
