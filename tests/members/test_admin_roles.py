@@ -265,3 +265,14 @@ def test_changelists_take_the_same_queries_whatever_the_rows(db, path):
         EndorsementFactory(initiative=InitiativeFactory(), member_state=other)
         accredit(UserFactory(), other.code, status=Accreditation.Status.PENDING)
     assert queries() == few
+
+
+def test_the_admin_index_names_the_second_factor_app_in_the_staff_members_language(register):
+    user = UserFactory(email="root@secretariat.example", is_staff=True, is_superuser=True)
+    turn_on_mfa(user)
+    client = Client()
+    client.force_login(user)
+    page = client.get("/ar/admin/").content.decode()
+    assert "المصادقة الثنائية" in page  # "two-factor authentication"
+    assert "وزارة الخارجية" not in page  # allauth's Arabic for "MFA": "Ministry of Foreign Affairs"
+    assert "Two-factor authentication" in client.get("/en/admin/").content.decode()
