@@ -100,3 +100,16 @@ def test_a_missing_page_answers_a_translated_404(db, anonymous):
     response = anonymous.get("/fr/initiatives/nothing-here/")
     assert response.status_code == HTTPStatus.NOT_FOUND
     assert "<h1>Page introuvable</h1>" in response.content.decode()
+
+
+def test_dates_are_written_as_un_documents_write_them_in_each_language(register, anonymous):
+    launched = {
+        "en": "12 November 2018",
+        "fr": "12 novembre 2018",
+        "ar": "12 تشرين الثاني/نوفمبر 2018",  # both month names, as the register's Arabic texts write them
+        "ru": "12 ноября 2018 г.",
+        "zh-hans": "2018年11月12日",
+    }
+    for language, date in launched.items():
+        page = anonymous.get(f"/{language}/initiatives/paris-call/").content.decode()
+        assert f'<time datetime="2018-11-12">{date}</time>' in page, language
