@@ -98,9 +98,7 @@ class InitiativeForm(forms.ModelForm[Initiative]):
         # Named as the form labels them ("summary [en]"). Left out: the revision, which is how a stale
         # edit is noticed, and each translated text's base field, a copy of its default-language column.
         labels = [
-            str(Initiative._meta.get_field(name).verbose_name)
-            for name in changed
-            if name != "revision" and name not in texts.TRANSLATED
+            Initiative.text_label(name) for name in changed if name != "revision" and name not in texts.TRANSLATED
         ]
         raise forms.ValidationError(
             _(

@@ -11,7 +11,14 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 # English names are the UN's own short names (its list of member states); the other languages have
 # no such list offline (UNTERM), so their names are CLDR's common short names.
-LANGS = {"en": "un_short_name_en", "fr": "cldr_fr", "es": "cldr_es", "ar": "cldr_ar", "zh_hans": "cldr_zh", "ru": "cldr_ru"}
+LANGS = {
+    "en": "un_short_name_en",
+    "fr": "cldr_fr",
+    "es": "cldr_es",
+    "ar": "cldr_ar",
+    "zh_hans": "cldr_zh",
+    "ru": "cldr_ru",
+}
 GROUPS = {
     "African States": "african",
     "Asia-Pacific States": "asia_pacific",
