@@ -12,6 +12,9 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 admin.site.site_header = _("Alliance register: secretariat")
 admin.site.site_title = _("Alliance register")
 admin.site.index_title = _("Administration")
+# The changelists need the width (the endorsements list has seven columns and five filters); the
+# breadcrumbs and the index lead everywhere the sidebar did.
+admin.site.enable_nav_sidebar = False
 
 handler500 = "alliance.resilience.server_error"
 

@@ -276,3 +276,10 @@ def test_the_admin_index_names_the_second_factor_app_in_the_staff_members_langua
     assert "المصادقة الثنائية" in page  # "two-factor authentication"
     assert "وزارة الخارجية" not in page  # allauth's Arabic for "MFA": "Ministry of Foreign Affairs"
     assert "Two-factor authentication" in client.get("/en/admin/").content.decode()
+
+
+def test_changelists_use_the_whole_width_without_the_navigation_sidebar(as_role):
+    _user, client = as_role("editor")
+    page = client.get("/en/admin/initiatives/endorsement/").content.decode()
+    assert 'id="changelist"' in page
+    assert 'id="nav-sidebar"' not in page
