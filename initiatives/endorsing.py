@@ -68,7 +68,10 @@ def _open_period(
                 initiative=initiative, member_state=member_state, text_version=initiative.text_version, **fields
             )
             if announce:
-                transaction.on_commit(lambda: _tell_about(endorsement, "endorsement_made"))
+                by_secretariat = endorsement.channel == Endorsement.Channel.RECORDED
+                transaction.on_commit(
+                    lambda: _tell_about(endorsement, "endorsement_made", by_secretariat=by_secretariat)
+                )
     except IntegrityError:
         existing = (
             Endorsement.objects.in_force()
@@ -140,6 +143,7 @@ def withdraw(*, initiative: Initiative, delegate: Accreditation, reason: str) ->
         withdrawn_on=timezone.localdate(),
         withdrawn_by=delegate.user,
         reason=reason,
+        by_secretariat=False,
     )
 
 
@@ -153,11 +157,18 @@ def record_withdrawal(
         withdrawn_on=withdrawn_on,
         withdrawn_by=recorded_by,
         reason=reason,
+        by_secretariat=True,
     )
 
 
 def _close_period(
-    *, initiative: Initiative, member_state: MemberState, withdrawn_on: datetime.date, withdrawn_by: User, reason: str
+    *,
+    initiative: Initiative,
+    member_state: MemberState,
+    withdrawn_on: datetime.date,
+    withdrawn_by: User,
+    reason: str,
+    by_secretariat: bool,
 ) -> Endorsement:
     if not reason.strip():
         raise EndorsementRefused(_("Give the reason for the withdrawal; it is published."))
@@ -178,17 +189,18 @@ def _close_period(
         endorsement.withdrawn_by = withdrawn_by
         endorsement.withdrawal_reason = reason.strip()
         endorsement.save(update_fields=["withdrawn_on", "withdrawn_by", "withdrawal_reason"])
-        transaction.on_commit(lambda: _tell_about(endorsement, "endorsement_withdrawn"))
+        transaction.on_commit(lambda: _tell_about(endorsement, "endorsement_withdrawn", by_secretariat=by_secretariat))
     return endorsement
 
 
-def _tell_about(endorsement: Endorsement, template: str) -> None:
-    """Email the state's active delegates (the signer among them) and the secretariat."""
+def _tell_about(endorsement: Endorsement, template: str, *, by_secretariat: bool) -> None:
+    """Email the state's active delegates (the signer among them) and the secretariat: what
+    happened, and who did it (a named delegate online, or the secretariat from a document)."""
     delegates = Accreditation.objects.active().filter(member_state=endorsement.member_state)
     notify(
         template=template,
         recipients=[*delegates.values_list("user__email", flat=True), *settings.SECRETARIAT_EMAILS],
-        context={"endorsement": endorsement},
+        context={"endorsement": endorsement, "by_secretariat": by_secretariat},
     )
 
 

@@ -12,6 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from alliance import notifications
+from initiatives import endorsing
 from initiatives.models import Endorsement, Initiative
 from members.models import Accreditation, MemberState
 from tests.conftest import PERSONAS, accredit, sign_in, turn_on_mfa
@@ -77,6 +78,9 @@ def test_post_endorse_writes_one_row_for_the_delegates_own_state_only(
         recipients = sorted(address for message in mailoutbox for address in message.to)
         assert recipients == sorted([user.email, "secretariat@alliance.example"])
         assert row.reference in mailoutbox[0].body
+        assert "through an accredited delegate" in mailoutbox[0].body
+        assert f"Signed by: {user.email}" in mailoutbox[0].body
+        assert "Statement: We stand by it." in mailoutbox[0].body
     else:
         assert open_rows("gender-at-the-centre") == set()
         assert mailoutbox == []
@@ -295,3 +299,39 @@ def test_the_initiative_page_offers_the_delegate_the_right_action(persona):
     ).content.decode().replace("\n", "").replace("  ", "")
     page = client.get("/en/initiatives/paris-call/").content.decode()
     assert "Withdraw the endorsement of France" in page
+
+
+def test_the_emails_about_an_endorsement_the_secretariat_recorded_say_so(
+    register, mailoutbox, django_capture_on_commit_callbacks
+):
+    staff = UserFactory(email="staff@secretariat.example", is_staff=True)
+    senegal = MemberState.objects.get(code="SEN")
+    delegate = accredit(UserFactory(email="delegate@sen.example"), "SEN")
+    initiative = Initiative.objects.get(slug="gender-at-the-centre")
+    with django_capture_on_commit_callbacks(execute=True):
+        endorsing.record_endorsement(
+            initiative=initiative,
+            member_state=senegal,
+            endorsed_on=datetime.date(2020, 2, 3),
+            recorded_by=staff,
+            source_note="Note verbale No. 12/2020",
+        )
+    made = mailoutbox[-1].body
+    assert "The secretariat recorded, from a document, that Senegal endorsed" in made
+    assert "Source: Note verbale No. 12/2020" in made
+    assert "accredited delegate" not in made  # no delegate acted
+    with django_capture_on_commit_callbacks(execute=True):
+        endorsing.record_withdrawal(
+            initiative=initiative,
+            member_state=senegal,
+            withdrawn_on=datetime.date(2021, 1, 4),
+            recorded_by=staff,
+            reason="Note verbale No. 1/2021",
+        )
+    withdrawn = mailoutbox[-1].body
+    assert "The secretariat recorded, from a document, that Senegal withdrew its endorsement" in withdrawn
+    assert "accredited delegate" not in withdrawn
+    assert {address for message in mailoutbox for address in message.to} == {
+        delegate.user.email,
+        "secretariat@alliance.example",
+    }
