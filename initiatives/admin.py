@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
@@ -74,6 +74,14 @@ class InitiativeForm(forms.ModelForm[Initiative]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["seen_revision"].initial = self.instance.revision
+        if isinstance(self.data, QueryDict):  # a browser's form
+            # Browsers send a text area's line breaks as CRLF; the texts are stored with LF. Without
+            # this, saving an untouched text would count as editing it in every language (and mark
+            # machine-assisted translations as reviewed).
+            data = self.data.copy()
+            for name in data:
+                data.setlist(name, [value.replace("\r\n", "\n") for value in data.getlist(name)])
+            self.data = data
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}  # the opening rule is the model's (Initiative.clean)
@@ -84,6 +92,17 @@ class InitiativeForm(forms.ModelForm[Initiative]):
             and not data.get("material_change")
         ):
             self.add_error("material_change", _("Say whether this change to the commitment is material."))
+        if data.get("material_change") == "material" and (
+            unchanged := texts.commitment_unchanged_in(self.changed_data)
+        ):
+            self.add_error(
+                "material_change",
+                _(
+                    "A new text version must say the same in every language: change the commitment "
+                    "in %(languages)s too, or mark the change as editorial."
+                )
+                % {"languages": ", ".join(unchanged)},
+            )
         if self.instance.pk:
             self._refuse_a_stale_edit(data.get("seen_revision"))
         return data

@@ -48,8 +48,13 @@ def mark_edited(initiative: Initiative, changed: list[str]) -> None:
     initiative.translation_status = status
 
 
+def commitment_unchanged_in(changed: list[str]) -> list[str]:
+    """The languages whose commitment is not among the changed form fields."""
+    return [code for code in languages() if build_localized_fieldname("commitment", code) not in changed]
+
+
 def commitment_changed(changed: list[str]) -> bool:
-    return any(build_localized_fieldname("commitment", code) in changed for code in languages())
+    return len(commitment_unchanged_in(changed)) < len(languages())
 
 
 @dataclass(frozen=True)

@@ -45,11 +45,16 @@ def test_a_changed_commitment_of_an_open_initiative_asks_whether_it_is_material(
 def test_a_material_change_makes_a_new_version_shown_with_its_differences(editor, anonymous):
     initiative = Initiative.objects.get(slug="climate-and-security")
     old = initiative.commitment_en
+    new_texts = {
+        f"commitment_{code}": getattr(initiative, f"commitment_{code}") + " (2)" for code in ("fr", "es", "ar", "ru")
+    }
     response = edit(
         editor,
         initiative,
         commitment_en=old.replace("By endorsing", "By formally endorsing"),
+        commitment_zh_hans=initiative.commitment_zh_hans + "（2）",
         material_change="material",
+        **new_texts,
     )
     assert response.status_code == HTTPStatus.FOUND
     initiative.refresh_from_db()
@@ -60,6 +65,38 @@ def test_a_material_change_makes_a_new_version_shown_with_its_differences(editor
     # The first text dates from the launch, not from when the register recorded it.
     assert f"Version 1, since {formats.date_format(initiative.launched_on, 'DATE_FORMAT')}" in page
     assert "By<ins> formally</ins> endorsing" in page
+
+
+def test_a_new_version_needs_the_changed_commitment_in_every_language(editor, anonymous):
+    initiative = Initiative.objects.get(slug="climate-and-security")
+    old_french = initiative.commitment_fr
+    response = edit(
+        editor,
+        initiative,
+        commitment_en=initiative.commitment_en + " And more.",
+        commitment_fr=old_french + " Et davantage.",
+        material_change="material",
+    )
+    assert (
+        "change the commitment in es, ar, zh-hans, ru too, or mark the change as editorial."
+        in response.content.decode()
+    )
+    initiative.refresh_from_db()
+    assert (initiative.text_version, initiative.commitment_fr) == (1, old_french)  # nothing saved
+
+
+def test_saving_untouched_texts_changes_no_text_and_reviews_no_translation(editor):
+    initiative = Initiative.objects.get(slug="climate-and-security")
+    status_before, summary_ar = initiative.translation_status, initiative.summary_ar
+    assert "machine_assisted" in str(status_before)
+    data = _form_data(editor.get(change_url(initiative)))
+    # As a browser sends a text area: every line break as CRLF.
+    data = {name: value.replace("\n", "\r\n") if isinstance(value, str) else value for name, value in data.items()}
+    assert editor.post(change_url(initiative), data).status_code == HTTPStatus.FOUND
+    initiative.refresh_from_db()
+    assert initiative.translation_status == status_before
+    assert initiative.summary_ar == summary_ar
+    assert initiative.history.latest().diff_against(initiative.history.earliest()).changed_fields == ["revision"]
 
 
 def test_an_editorial_change_keeps_the_version(editor):
