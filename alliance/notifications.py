@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
+from django.utils import translation
 
 logger = logging.getLogger(__name__)
 
@@ -22,8 +23,11 @@ logger = logging.getLogger(__name__)
 sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail")
 
 
-def notify(*, template: str, recipients: Iterable[str], context: dict[str, Any]) -> None:
-    """Send `templates/emails/<template>_subject.txt` and `_body.txt` to each recipient.
+def notify(
+    *, template: str, recipients: Iterable[str], context: dict[str, Any], language: str | None = None
+) -> None:
+    """Send `templates/emails/<template>_subject.txt` and `_body.txt` to each recipient, in
+    `language` (the active one by default).
 
     A mail server failure is logged and never raised: the write it reports has already committed.
     """
@@ -31,10 +35,12 @@ def notify(*, template: str, recipients: Iterable[str], context: dict[str, Any])
     if not to:
         return
     context = {**context, "site_url": settings.SITE_URL}
-    subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
-    body = render_to_string(f"emails/{template}_body.txt", context)
+    with translation.override(language or translation.get_language()):
+        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
+        subject = str(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX) + subject
+        body = render_to_string(f"emails/{template}_body.txt", context)
     # One message per recipient: delegates of a state need not see each other's addresses.
-    messages = [EmailMessage(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body, None, [address]) for address in to]
+    messages = [EmailMessage(subject, body, None, [address]) for address in to]
     if settings.EMAIL_IN_BACKGROUND:
         sender.submit(_send, template, messages)
     else:

@@ -187,7 +187,8 @@ ACCOUNT_RATE_LIMITS = {
 # Behind proxies, rate limits must see the client's address: https://docs.allauth.org/en/latest/common/configuration.html
 ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("TRUSTED_CLIENT_IP_HEADER") or None
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Alliance register] "
+# Translated: every email goes out in its reader's language, subject included.
+ACCOUNT_EMAIL_SUBJECT_PREFIX = _("[Alliance register] ")
 # Endorsing asks for the password (or a second factor) again if the last one is older than this.
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 

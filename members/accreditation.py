@@ -71,9 +71,15 @@ def delegate_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
 
 
 def request_accreditation(
-    *, user: User, member_state: MemberState, position: str, evidence: UploadedFile, evidence_type: str
+    *,
+    user: User,
+    member_state: MemberState,
+    position: str,
+    evidence: UploadedFile,
+    evidence_type: str,
+    language: str,
 ) -> Accreditation:
-    """Ask the secretariat to let the user act for the state."""
+    """Ask the secretariat to let the user act for the state; its decisions reach the user in `language`."""
     if Accreditation.objects.current().filter(user=user).exists():
         raise AccreditationRefused(_("You already have a pending or approved accreditation."))
     try:
@@ -84,6 +90,7 @@ def request_accreditation(
                 position=position,
                 evidence=evidence,
                 evidence_type=evidence_type,
+                language=language,
             )
             transaction.on_commit(
                 lambda: notify(
@@ -148,6 +155,7 @@ def _decide(
             template="accreditation_decided",
             recipients=[accreditation.user.email],
             context={"accreditation": accreditation},
+            language=accreditation.language,  # the applicant's, not the staff member's
         )
     )
     return accreditation

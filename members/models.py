@@ -191,6 +191,13 @@ class Accreditation(models.Model):
         User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")
     )
     decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    language = models.CharField(
+        _("language of the request"),
+        max_length=7,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The applicant is told of each decision in this language."),
+    )
 
     objects = AccreditationQuerySet.as_manager()
 

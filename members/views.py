@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -44,6 +45,7 @@ def accreditation_request(request: AuthenticatedHttpRequest) -> HttpResponse:
                 position=form.cleaned_data["position"],
                 evidence=form.cleaned_data["evidence"],
                 evidence_type=form.evidence_type,
+                language=get_language(),
             )
         except AccreditationRefused as refusal:
             messages.error(request, str(refusal))

@@ -34,6 +34,19 @@ def test_sign_up_requires_verifying_the_email_and_the_link_only_shows_a_button(d
     assert EmailAddress.objects.get(user=user).verified is True
 
 
+def test_account_emails_speak_the_readers_language_and_name_the_register(db, mailoutbox):
+    Client().post(
+        "/fr/accounts/signup/", {"email": "nouveau@example.org", "password1": PASSWORD, "password2": PASSWORD}
+    )
+    message = mailoutbox[0]
+    assert message.subject.startswith("[Registre de l’Alliance] ")
+    assert message.body.startswith(
+        "Ce message vous est adressé par le registre de l’Alliance pour le multilatéralisme."
+    )
+    assert "/fr/accounts/confirm-email/" in message.body
+    assert "c'est testserver" not in message.body  # allauth's greeting names the host
+
+
 def test_an_unverified_address_cannot_sign_in(db, mailoutbox):
     user = UserFactory(email="unverified@example.org", password=PASSWORD)
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=False)

@@ -211,3 +211,23 @@ def test_the_delegate_space_invites_an_unaccredited_user_to_request(applicant):
     assert "You are not accredited to act for a state." in page
     assert 'href="/en/delegate/accreditation/"' in page
     assert "Two-factor authentication is off." in page
+
+
+def test_the_decision_reaches_the_applicant_in_the_language_of_the_request(
+    applicant, admin_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    user, client = applicant
+    client.post("/fr/delegate/accreditation/", {"member_state": "SEN", "position": "Conseiller", "evidence": upload()})
+    pending = Accreditation.objects.get(user=user)
+    assert pending.language == "fr"
+    admin = Client()
+    admin.force_login(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post(  # the secretariat works in English
+            "/en/admin/members/accreditation/",
+            {"action": "approve_selected", "_selected_action": [pending.pk], "confirmed": "yes"},
+        )
+    decision = mailoutbox[-1]
+    assert decision.to == [user.email]
+    assert "Le secrétariat a approuvé votre accréditation" in decision.body
+    assert "/fr/delegate/" in decision.body
