@@ -23,9 +23,7 @@ logger = logging.getLogger(__name__)
 sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail")
 
 
-def notify(
-    *, template: str, recipients: Iterable[str], context: dict[str, Any], language: str | None = None
-) -> None:
+def notify(*, template: str, recipients: Iterable[str], context: dict[str, Any], language: str | None = None) -> None:
     """Send `templates/emails/<template>_subject.txt` and `_body.txt` to each recipient, in
     `language` (the active one by default).
 
