@@ -83,7 +83,9 @@ class InitiativeOut(Schema):
     launch_place: str
     text_version: int
     lead_states: list[str]
-    endorsing_states: int = Field(description="Endorsements in force (at `as_of` when given).")
+    endorsing_states: int = Field(
+        description="Endorsements in force (at `as_of` when given), by states and by organisations such as the European Union."
+    )
     url: str
 
 

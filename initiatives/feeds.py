@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -41,7 +42,8 @@ def latest_changes(rows: Any) -> list[Change]:
         rows.withdrawn().select_related("initiative", "member_state").order_by("-withdrawn_on", "-pk")[:LATEST]
     )
     changes = [Change(row, False) for row in endorsed] + [Change(row, True) for row in withdrawn]
-    return sorted(changes, key=lambda change: change.day, reverse=True)[:LATEST]
+    # On one day, a withdrawal comes after the endorsement it ends, so it is listed first.
+    return sorted(changes, key=lambda change: (change.day, change.withdrawal), reverse=True)[:LATEST]
 
 
 class EndorsementFeed(Feed):  # type: ignore[type-arg]
@@ -79,7 +81,9 @@ class EndorsementFeed(Feed):  # type: ignore[type-arg]
         return item.endorsement.get_absolute_url()
 
     def item_guid(self, item: Change) -> str:
-        return f"{item.endorsement.reference}/{'withdrawn' if item.withdrawal else 'endorsed'}"
+        # Atom ids are absolute IRIs, the same in every language's feed: the signed receipt's address.
+        receipt = reverse("api:signed_receipt", kwargs={"reference": item.endorsement.reference})
+        return f"{settings.SITE_URL}{receipt}#{'withdrawn' if item.withdrawal else 'endorsed'}"
 
     item_guid_is_permalink = False
 

@@ -31,6 +31,26 @@ def test_feeds_list_endorsements_and_withdrawals(persona, anonymous):
     assert anonymous.get("/en/feeds/states/xyz/").status_code == HTTPStatus.NOT_FOUND
 
 
+def test_a_same_day_withdrawal_is_the_newest_entry_and_ids_are_absolute_and_language_neutral(
+    persona, anonymous, settings
+):
+    _user, client = persona("delegate_of_x")
+    client.post("/en/initiatives/gender-at-the-centre/endorse/", {"authority": "on"})
+    client.post("/en/initiatives/gender-at-the-centre/withdraw/", {"authority": "on", "reason": "Review."})
+    feed = ET.fromstring(anonymous.get("/en/feeds/initiatives/gender-at-the-centre/").content)
+    titles = [entry.find(f"{ATOM}title").text for entry in feed.findall(f"{ATOM}entry")]
+    assert titles[0].startswith("France withdrew its endorsement")
+    assert titles[1].startswith("France endorsed")
+    ids = [entry.find(f"{ATOM}id").text for entry in feed.findall(f"{ATOM}entry")]
+    reference = Endorsement.objects.get(initiative__slug="gender-at-the-centre").reference
+    assert ids == [
+        f"{settings.SITE_URL}/api/v1/receipts/{reference}#withdrawn",
+        f"{settings.SITE_URL}/api/v1/receipts/{reference}#endorsed",
+    ]
+    french = ET.fromstring(anonymous.get("/fr/feeds/initiatives/gender-at-the-centre/").content)
+    assert [entry.find(f"{ATOM}id").text for entry in french.findall(f"{ATOM}entry")] == ids
+
+
 def test_only_the_embed_page_may_be_framed(register, anonymous):
     embed = anonymous.get("/fr/embed/initiatives/paris-call/")
     assert embed.status_code == HTTPStatus.OK
