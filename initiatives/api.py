@@ -84,7 +84,7 @@ class InitiativeOut(Schema):
     text_version: int
     lead_states: list[str]
     endorsing_states: int = Field(
-        description="Endorsements in force (at `as_of` when given), by states and by organisations such as the European Union."
+        description="Endorsements in force (at `as_of` when given), by states and by organisations such as the EU."
     )
     url: str
 
