@@ -20,6 +20,7 @@ from alliance.languages import localized_fields
 from initiatives import admin_import, texts
 from initiatives.endorsing import EndorsementRefused, record_endorsement, record_withdrawal
 from initiatives.models import DatePrecision, Endorsement, Event, Initiative, ReportedFigure, Theme, TranslationStatus
+from members.forms import list_states_by_name
 from members.models import MemberState
 
 
@@ -205,7 +206,7 @@ class RecordEndorsementForm(forms.Form):
         label=_("Initiative"), queryset=Initiative.objects.published()
     )
     member_state: forms.ModelChoiceField[MemberState] = forms.ModelChoiceField(
-        label=_("State"), queryset=MemberState.objects.order_by("code")
+        label=_("State"), queryset=MemberState.objects.all()
     )
     endorsed_on = forms.DateField(label=_("Endorsed on"), widget=forms.DateInput(attrs={"type": "date"}))
     date_precision = forms.ChoiceField(label=_("Precision of the date"), choices=DatePrecision.choices)
@@ -217,16 +218,24 @@ class RecordEndorsementForm(forms.Form):
     )
     statement = forms.CharField(label=_("Public statement"), required=False, max_length=2000, widget=forms.Textarea)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        list_states_by_name(self.fields["member_state"])  # type: ignore[arg-type]
+
 
 class RecordWithdrawalForm(forms.Form):
     initiative: forms.ModelChoiceField[Initiative] = forms.ModelChoiceField(
         label=_("Initiative"), queryset=Initiative.objects.published()
     )
     member_state: forms.ModelChoiceField[MemberState] = forms.ModelChoiceField(
-        label=_("State"), queryset=MemberState.objects.order_by("code")
+        label=_("State"), queryset=MemberState.objects.all()
     )
     withdrawn_on = forms.DateField(label=_("Withdrawn on"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("Reason for the withdrawal"), max_length=2000, widget=forms.Textarea)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        list_states_by_name(self.fields["member_state"])  # type: ignore[arg-type]
 
 
 @admin.register(Endorsement)

@@ -1,7 +1,9 @@
 """Who may do what in the secretariat's admin: each role × each action (DESIGN.md, "Who may do what")."""
 
 import datetime
+import html
 import json
+import re
 from http import HTTPStatus
 
 import pytest
@@ -283,3 +285,14 @@ def test_changelists_use_the_whole_width_without_the_navigation_sidebar(as_role)
     page = client.get("/en/admin/initiatives/endorsement/").content.decode()
     assert 'id="changelist"' in page
     assert 'id="nav-sidebar"' not in page
+
+
+def test_the_record_forms_list_states_by_name_in_the_staff_members_language(as_role):
+    _user, client = as_role("editor")
+    for path in ("/fr/admin/initiatives/endorsement/record/", "/fr/admin/initiatives/endorsement/withdraw/"):
+        page = client.get(path).content.decode()
+        select = page.split('name="member_state"')[1].split("</select>")[0]
+        names = [html.unescape(name) for name in re.findall(r'<option value="\d+">([^<]+)</option>', select)]
+        assert len(names) == 194
+        assert names.index("Afghanistan") < names.index("Afrique du Sud") < names.index("Albanie")
+        assert names.index("Égypte") < names.index("Émirats arabes unis") < names.index("Équateur")
