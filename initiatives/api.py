@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import translation
 from ninja import Field, NinjaAPI, Path, Query, Schema
-from ninja.errors import ValidationError
+from ninja.errors import HttpError, ValidationError
 
 from initiatives import receipts
 from initiatives.models import Endorsement, Initiative
@@ -251,6 +251,14 @@ def _states(common: Common) -> QuerySet[MemberState]:
     return rows.order_by("code")
 
 
+def _check_known(filters: EndorsementFilters) -> None:
+    """A filter naming no initiative or no state is a mistake to report (404), not an empty answer."""
+    if filters.initiative and not Initiative.objects.published().filter(slug=filters.initiative).exists():
+        raise HttpError(404, f"No published initiative has the slug {filters.initiative!r}.")
+    if filters.state and not MemberState.objects.filter(code=filters.state.upper()).exists():
+        raise HttpError(404, f"No state has the code {filters.state.upper()!r}.")
+
+
 def _endorsements(filters: EndorsementFilters) -> QuerySet[Endorsement]:
     rows = Endorsement.objects.select_related("initiative", "member_state").order_by("endorsed_on", "reference")
     if filters.as_of:
@@ -361,15 +369,17 @@ def get_state(request: HttpRequest, path: Path[StatePath], common: Query[Common]
         return {**_state(state), "endorsements": [_endorsement(row, common.as_of) for row in rows]}
 
 
-@api.get("/endorsements", response=EndorsementList, tags=["endorsements"])
+@api.get("/endorsements", response={200: EndorsementList, 404: Message}, tags=["endorsements"])
 def list_endorsements(request: HttpRequest, filters: Query[EndorsementFilters], page: Query[Page]) -> dict[str, Any]:
     """Every period of endorsement; with `as_of`, those in force at the end of that day, as they stood."""
+    _check_known(filters)
     with _in(filters.lang):
         return _page(_endorsements(filters), page, lambda row: _endorsement(row, filters.as_of))
 
 
-@api.get("/endorsements.csv", tags=["endorsements"], response={200: None})
+@api.get("/endorsements.csv", tags=["endorsements"], response={200: None, 404: Message})
 def list_endorsements_csv(request: HttpRequest, filters: Query[EndorsementFilters]) -> HttpResponse:
+    _check_known(filters)
     with _in(filters.lang):
         rows = (_endorsement(row, filters.as_of) for row in _endorsements(filters))
         return _csv("endorsements", rows, ENDORSEMENT_COLUMNS)

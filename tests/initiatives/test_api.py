@@ -83,6 +83,20 @@ def test_bad_parameters_answer_400_with_a_message(register, anonymous, params, m
     assert any(line.startswith(message) for line in data["detail"])
 
 
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"initiative": "paris-cal"}, "No published initiative has the slug 'paris-cal'."),
+        ({"state": "XYZ"}, "No state has the code 'XYZ'."),
+    ],
+)
+def test_a_filter_naming_nothing_answers_404_not_an_empty_list(register, anonymous, params, message):
+    for path in ("/api/v1/endorsements", "/api/v1/endorsements.csv"):
+        response = anonymous.get(path, params)
+        assert response.status_code == HTTPStatus.NOT_FOUND
+        assert response.json() == {"detail": message}
+
+
 def test_unknown_objects_answer_404(register, anonymous):
     assert anonymous.get("/api/v1/initiatives/nothing").status_code == HTTPStatus.NOT_FOUND
     assert anonymous.get("/api/v1/states/xyz").status_code == HTTPStatus.NOT_FOUND
