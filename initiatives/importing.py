@@ -307,6 +307,8 @@ def _endorsement_date(text: str, precision: DatePrecision | None) -> tuple[datet
     if not text:
         return None, _("the date is missing")
     day = _parse_date(text)
+    if day is None and (ISO_DATE.match(text) or DAY_MONTH_YEAR.match(text)):
+        return None, _('"%(value)s" is not a day of the calendar') % {"value": text}
     if day is None:
         return None, _('bad date "%(value)s": write YYYY-MM-DD or DD/MM/YYYY') % {"value": text}
     if precision == DatePrecision.MONTH:

@@ -183,7 +183,7 @@ def test_preview_shows_each_line_with_what_it_would_do_and_writes_nothing(regist
         4: ("present", "already in the register since 16 September 2019"),
         5: ("error", "duplicate of line 2"),
         6: ("error", 'unknown state "Atlantis"'),
-        7: ("error", 'bad date "2019-13-45": write YYYY-MM-DD or DD/MM/YYYY'),
+        7: ("error", '"2019-13-45" is not a day of the calendar'),  # well written, but no such day
         8: ("error", 'unknown initiative "no-such-call"'),
         9: ("error", f"the date {date_format(datetime.date.fromisoformat(FUTURE), 'DATE_FORMAT')} is in the future"),
         10: ("error", "no source: give a URL or a document reference"),
