@@ -195,7 +195,8 @@ def _close_period(
 
 def _tell_about(endorsement: Endorsement, template: str, *, by_secretariat: bool) -> None:
     """Email the state's active delegates (the signer among them) and the secretariat: what
-    happened, and who did it (a named delegate online, or the secretariat from a document)."""
+    happened, and how (online by an accredited delegate, who stays unnamed as on the receipt, or
+    recorded by the secretariat from a document)."""
     delegates = Accreditation.objects.active().filter(member_state=endorsement.member_state)
     notify(
         template=template,
