@@ -366,6 +366,8 @@ class _StateIndex:
                 name = getattr(state, build_localized_fieldname("name", language)) or ""
                 if name:
                     self.by_name[language][_name_key(name, language)].add(state)
+            for name in state.other_names:  # English names other than the UN's ("United Kingdom")
+                self.by_name["en"][_name_key(name, "en")].add(state)
 
     def find(self, text: str) -> tuple[MemberState | None, str]:
         """The state, or None and what is wrong."""

@@ -106,6 +106,7 @@ def load_states(tally: Counter[str]) -> None:
                 "regional_group": row["regional_group"],
                 "un_member_since": _date(row["un_member_since"]),
                 "source": row["source"],
+                "other_names": [name for name in row["other_names"].split("|") if name],
                 "name": names["en"],
                 **_language_columns("name", names),
             },

@@ -105,6 +105,12 @@ class MemberState(models.Model):
     regional_group = models.CharField(_("UN regional group"), max_length=30, choices=RegionalGroup.choices, blank=True)
     un_member_since = models.DateField(_("UN member since"), null=True, blank=True)
     source = models.TextField(_("source"), blank=True)
+    other_names = models.JSONField(
+        _("other names"),
+        default=list,
+        blank=True,
+        help_text=_("Names lists also use for the state (“United Kingdom”, “Russia”): imports find it by them."),
+    )
 
     objects = MemberStateQuerySet.as_manager()
 

@@ -47,6 +47,14 @@ def build_states(data: Path) -> list[dict[str, str]]:
                 "regional_group": GROUPS[row["un_regional_group"]],
                 "un_member_since": row["un_admission_date"],
                 **{f"name_{lang}": localised[column] for lang, column in LANGS.items()},
+                # The common English names lists are written with ("United Kingdom", "Russia").
+                "other_names": "|".join(
+                    dict.fromkeys(
+                        name
+                        for name in (localised["cldr_en"], localised["iso_name_en"])
+                        if name and name != localised["un_short_name_en"]
+                    )
+                ),
                 "source": f"{row['source']}; {NAME_SOURCE}",
             }
         )
@@ -60,6 +68,7 @@ def build_states(data: Path) -> list[dict[str, str]]:
             "regional_group": "",
             "un_member_since": "",
             **{f"name_{lang}": Locale.parse(lang.replace("_hans", "_Hans")).territories["EU"] for lang in LANGS},
+            "other_names": "",
             "source": EU_SOURCE,
         }
     )

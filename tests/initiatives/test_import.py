@@ -218,6 +218,11 @@ def test_a_line_with_several_mistakes_names_them_all(register):
         ("中国", "CHN"),
         ("Китай", "CHN"),  # Russian
         ("Union européenne", "EUU"),
+        ("Democratic People's Republic of Korea", "PRK"),  # the UN's English name
+        ("North Korea", "PRK"),  # the names lists use as well
+        ("United Kingdom", "GBR"),
+        ("Russia", "RUS"),
+        ("Trinidad & Tobago", "TTO"),
     ],
 )
 def test_states_are_found_by_code_or_by_name_in_any_of_the_six_languages(register, name, code):
