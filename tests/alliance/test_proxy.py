@@ -121,4 +121,3 @@ def test_endorsements_go_to_the_signing_servers(deployment):
     assert status_of(proxy, "/en/initiatives/paris-call/endorse/") == HTTPStatus.BAD_GATEWAY
     assert status_of(proxy, "/en/initiatives/paris-call/withdraw/") == HTTPStatus.BAD_GATEWAY
     assert status_of(proxy, "/en/initiatives/paris-call/") == HTTPStatus.OK
-

@@ -1,5 +1,6 @@
 """Text versions, translations before opening, and two editors changing the same initiative."""
 
+import importlib
 from http import HTTPStatus
 
 import pytest
@@ -160,3 +161,14 @@ def test_missing_texts_are_named_in_the_staff_members_language(register):
     initiative.title_zh_hans = ""
     with translation.override("fr"):
         assert initiative.missing_to_open() == ["titre [zh-hans]"]
+
+
+def test_texts_stored_with_crlf_line_breaks_are_normalised_once(editor):
+    from django.apps import apps
+
+    to_lf = importlib.import_module("initiatives.migrations.0006_texts_with_lf_line_breaks").to_lf
+    initiative = Initiative.objects.get(slug="climate-and-security")
+    Initiative.objects.filter(pk=initiative.pk).update(commitment_fr="Premier alinéa.\r\n\r\nSecond alinéa.")
+    to_lf(apps, None)
+    initiative.refresh_from_db()
+    assert initiative.commitment_fr == "Premier alinéa.\n\nSecond alinéa."
