@@ -306,8 +306,9 @@ def _date_precision(text: str) -> tuple[DatePrecision | None, str]:
 def _endorsement_date(text: str, precision: DatePrecision | None) -> tuple[datetime.date | None, str]:
     if not text:
         return None, _("the date is missing")
-    day = _parse_date(text)
-    if day is None and (ISO_DATE.match(text) or DAY_MONTH_YEAR.match(text)):
+    try:
+        day = _parse_date(text)
+    except ValueError:  # well written, but no such day
         return None, _('"%(value)s" is not a day of the calendar') % {"value": text}
     if day is None:
         return None, _('bad date "%(value)s": write YYYY-MM-DD or DD/MM/YYYY') % {"value": text}
@@ -320,15 +321,13 @@ def _endorsement_date(text: str, precision: DatePrecision | None) -> tuple[datet
 
 
 def _parse_date(text: str) -> datetime.date | None:
-    try:
-        if ISO_DATE.match(text):
-            return datetime.date.fromisoformat(text)
-        match = DAY_MONTH_YEAR.match(text)
-        if match:
-            day, month, year = (int(part) for part in match.groups())
-            return datetime.date(year, month, day)
-    except ValueError:
-        pass
+    """The day `text` names, None when it is not written as a date; ValueError when no such day exists."""
+    if ISO_DATE.match(text):
+        return datetime.date.fromisoformat(text)
+    match = DAY_MONTH_YEAR.match(text)
+    if match:
+        day, month, year = (int(part) for part in match.groups())
+        return datetime.date(year, month, day)
     return None
 
 
