@@ -296,3 +296,12 @@ def test_the_record_forms_list_states_by_name_in_the_staff_members_language(as_r
         assert len(names) == 194
         assert names.index("Afghanistan") < names.index("Afrique du Sud") < names.index("Albanie")
         assert names.index("Égypte") < names.index("Émirats arabes unis") < names.index("Équateur")
+
+
+def test_the_admins_javascript_speaks_arabic_and_chinese_where_django_does_not(as_role):
+    _user, client = as_role("editor")
+    arabic = client.get("/ar/admin/jsi18n/").content.decode()
+    assert "\\u0627\\u062e\\u062a\\u064a\\u0627\\u0631 \\u0643\\u0644 %s" in arabic  # "اختيار كل %s": choose all
+    assert "\\u0627\\u0644\\u062c\\u0645\\u0639\\u0629" in arabic  # "الجمعة": Friday, in the calendar
+    chinese = client.get("/zh-hans/admin/jsi18n/").content.decode()
+    assert "\\u9009\\u62e9\\u5168\\u90e8%s" in chinese  # "选择全部%s"
