@@ -59,6 +59,7 @@ class AccreditationAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
         "decided_at",
         "decided_by",
         "decision_reason",
+        "language",
     ]
     exclude = ["evidence", "evidence_type"]
     actions = ["approve_selected", "reject_selected", "revoke_selected"]

@@ -231,3 +231,15 @@ def test_the_decision_reaches_the_applicant_in_the_language_of_the_request(
     assert decision.to == [user.email]
     assert "Le secrétariat a approuvé votre accréditation" in decision.body
     assert "/fr/delegate/" in decision.body
+
+
+def test_the_language_of_a_request_is_shown_to_the_secretariat_but_not_editable(applicant, admin_user):
+    user, client = applicant
+    client.post("/fr/delegate/accreditation/", {"member_state": "SEN", "position": "Conseiller", "evidence": upload()})
+    pending = Accreditation.objects.get(user=user)
+    admin = Client()
+    admin.force_login(admin_user)
+    page = admin.get(f"/en/admin/members/accreditation/{pending.pk}/change/").content.decode()
+    assert "Language of the request" in page
+    assert "French" in page
+    assert 'name="language"' not in page  # decided through the actions, never by editing
