@@ -25,6 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import cc_delim_re, patch_cache_control, patch_vary_headers
@@ -45,7 +46,15 @@ def register_version() -> int:
 
 
 def register_changed(**kwargs: Any) -> None:
-    """Signal receiver: the register or its content changed, so every cached page is stale."""
+    """Signal receiver: the register or its content changed, so every cached page is stale.
+
+    The version moves once the change has committed (at once outside a transaction). Moved any
+    earlier, a reader could render the new version from the old rows, and that page would stand
+    until the next change."""
+    transaction.on_commit(_bump_version, using=kwargs.get("using"))
+
+
+def _bump_version() -> None:
     try:
         cache.incr(VERSION_KEY)
     except ValueError:

@@ -4,9 +4,10 @@ import hashlib
 from http import HTTPStatus
 
 from django.core.cache import cache
-from django.db import OperationalError
+from django.db import OperationalError, transaction
 from django.test import Client
 
+from alliance.caching import register_version
 from initiatives.endorsing import record_endorsement
 from initiatives.models import Initiative
 from members.models import MemberState
@@ -25,30 +26,35 @@ def test_a_second_anonymous_read_costs_no_query(register, anonymous, django_asse
     assert second.cookies == {}
 
 
-def test_a_new_endorsement_is_on_the_page_at_once(register, anonymous):
+def test_a_new_endorsement_is_on_the_page_at_once(register, anonymous, django_capture_on_commit_callbacks):
     endorser = '<th scope="row"><a href="/en/states/nor/">Norway</a></th>'
     assert endorser not in anonymous.get(PAGE).content.decode()
-    record_endorsement(
-        initiative=Initiative.objects.get(slug="gender-at-the-centre"),
-        member_state=MemberState.objects.get(code="NOR"),
-        endorsed_on=Initiative.objects.get(slug="gender-at-the-centre").signing_opens_on,
-        recorded_by=UserFactory(is_staff=True),
-        source_note="Note verbale",
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        record_endorsement(
+            initiative=Initiative.objects.get(slug="gender-at-the-centre"),
+            member_state=MemberState.objects.get(code="NOR"),
+            endorsed_on=Initiative.objects.get(slug="gender-at-the-centre").signing_opens_on,
+            recorded_by=UserFactory(is_staff=True),
+            source_note="Note verbale",
+        )
     assert endorser in anonymous.get(PAGE).content.decode()
     assert "Gender at the Centre" in anonymous.get("/en/states/nor/").content.decode()
 
 
-def test_a_browser_that_has_the_page_gets_304(register, anonymous):
+def test_a_browser_that_has_the_page_gets_304(register, anonymous, django_capture_on_commit_callbacks):
     etag = anonymous.get(PAGE)["ETag"]
     response = anonymous.get(PAGE, headers={"if-none-match": etag})
     assert response.status_code == HTTPStatus.NOT_MODIFIED
     assert response.content == b""
-    Initiative.objects.get(slug="paris-call").save()  # a new version, but this page reads the same
+    version = register_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        Initiative.objects.get(slug="paris-call").save()  # a new version, but this page reads the same
+    assert register_version() == version + 1
     assert anonymous.get(PAGE, headers={"if-none-match": etag}).status_code == HTTPStatus.NOT_MODIFIED
     initiative = Initiative.objects.get(slug="gender-at-the-centre")
     initiative.title_en = "Gender at the Centre of Education"
-    initiative.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        initiative.save()
     changed = anonymous.get(PAGE, headers={"if-none-match": etag})
     assert changed.status_code == HTTPStatus.OK
     assert "<h1>Gender at the Centre of Education</h1>" in changed.content.decode()
@@ -78,11 +84,30 @@ def test_pages_are_not_cached_while_a_message_waits_for_the_reader(register):
     assert "You have signed out." not in Client().get("/en/").content.decode()
 
 
-def test_while_one_request_renders_a_changed_page_the_others_get_the_last_copy(register, anonymous):
+def test_the_pages_go_stale_only_once_a_change_has_committed(register, anonymous, django_capture_on_commit_callbacks):
+    """Before its commit, a change is invisible to other readers: a page rendered then, under a new
+    version, would lack the change and stand until the next one."""
+    before = anonymous.get(PAGE)
+    version = register_version()
+    initiative = Initiative.objects.get(slug="gender-at-the-centre")
+    initiative.title_en = "Gender at the Centre of Education"
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            initiative.save()
+            assert register_version() == version
+        assert register_version() == version
+    assert register_version() == version + 1
+    assert anonymous.get(PAGE).content != before.content
+
+
+def test_while_one_request_renders_a_changed_page_the_others_get_the_last_copy(
+    register, anonymous, django_capture_on_commit_callbacks
+):
     before = anonymous.get(PAGE)
     initiative = Initiative.objects.get(slug="gender-at-the-centre")
     initiative.title_en = "Gender at the Centre of Education"
-    initiative.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        initiative.save()
     key = "page:" + hashlib.sha256(f"http://testserver{PAGE}".encode()).hexdigest()
     assert cache.add(f"{key}:rendering", "another server", 10)  # a render of the new version is under way
     assert anonymous.get(PAGE).content == before.content
@@ -90,9 +115,12 @@ def test_while_one_request_renders_a_changed_page_the_others_get_the_last_copy(r
     assert "<h1>Gender at the Centre of Education</h1>" in anonymous.get(PAGE).content.decode()
 
 
-def test_a_stale_copy_answers_when_the_database_fails(register, anonymous, monkeypatch):
+def test_a_stale_copy_answers_when_the_database_fails(
+    register, anonymous, monkeypatch, django_capture_on_commit_callbacks
+):
     before = anonymous.get(PAGE)
-    Initiative.objects.get(slug="paris-call").save()
+    with django_capture_on_commit_callbacks(execute=True):
+        Initiative.objects.get(slug="paris-call").save()
 
     def database_down(*args, **kwargs):
         raise OperationalError("connection refused")
