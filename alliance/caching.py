@@ -18,6 +18,7 @@ Views opt in with `@public_page`: their anonymous 200 responses without cookies 
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -40,9 +41,16 @@ RENDER_CLAIM_SECONDS = 10  # how long a stale page is served if its renderer die
 def register_version() -> int:
     version = cache.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
-        version = cache.get(VERSION_KEY, 1)
+        version = _new_version()
+        cache.add(VERSION_KEY, version, timeout=None)
+        version = cache.get(VERSION_KEY, version)
     return int(version)
+
+
+def _new_version() -> int:
+    # Never one seen before, when the cache was emptied (a restore, a Redis restart): what servers
+    # keep by version (members.directory) must not pass for current.
+    return time.time_ns()
 
 
 def register_changed(**kwargs: Any) -> None:
@@ -58,7 +66,7 @@ def _bump_version() -> None:
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
-        cache.set(VERSION_KEY, 2, timeout=None)
+        cache.set(VERSION_KEY, _new_version(), timeout=None)
 
 
 def watch(*models: type) -> None:

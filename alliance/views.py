@@ -14,7 +14,7 @@ from alliance.caching import VERSION_KEY, public_page
 from alliance.resilience import CACHE_DOWN
 from initiatives import coverage
 from initiatives.models import Initiative
-from members.models import MemberState
+from members.directory import state_directory
 
 logger = logging.getLogger(__name__)
 
@@ -23,16 +23,21 @@ logger = logging.getLogger(__name__)
 @public_page
 def home(request: HttpRequest) -> HttpResponse:
     rows = coverage.register_rows(None, None)
-    un_members = list(MemberState.objects.un_members())
+    directory = state_directory()
+    un_members = directory.un_members()
     return render(
         request,
         "alliance/home.html",
         {
             "initiatives": Initiative.objects.published().for_listing(),
-            "coverage": coverage.coverage(rows, un_members),
+            "coverage": coverage.coverage(rows, un_members, name=directory.name),
             "endorsements_in_force": len(rows),
             "world_map": coverage.world_map(
-                rows, [], un_members, title=_("UN member states that endorse at least one initiative")
+                rows,
+                [],
+                un_members,
+                name=directory.name,
+                title=_("UN member states that endorse at least one initiative"),
             ),
         },
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
@@ -55,7 +56,12 @@ def register_rows(initiative: Initiative | None, on: datetime.date | None) -> li
     return list(rows.select_related("member_state"))
 
 
-def coverage(rows: list[Endorsement], un_members: list[MemberState]) -> Coverage:
+def coverage(
+    rows: list[Endorsement],
+    un_members: list[MemberState],
+    *,
+    name: Callable[[MemberState], str] = lambda state: state.name,
+) -> Coverage:
     endorsing_codes = {row.member_state.code for row in rows}
     labels = dict(MemberState.RegionalGroup.choices)
     totals = Counter(state.regional_group for state in un_members)
@@ -67,14 +73,17 @@ def coverage(rows: list[Endorsement], un_members: list[MemberState]) -> Coverage
             GroupCoverage(value, labels[value], endorsing[value], totals[value])
             for value in MemberState.RegionalGroup.values
         ],
-        not_endorsing=sort_by_name(
-            (state for state in un_members if state.code not in endorsing_codes), lambda state: state.name
-        ),
+        not_endorsing=sort_by_name((state for state in un_members if state.code not in endorsing_codes), name),
     )
 
 
 def world_map(
-    rows: list[Endorsement], withdrawn: list[Endorsement], un_members: list[MemberState], *, title: str
+    rows: list[Endorsement],
+    withdrawn: list[Endorsement],
+    un_members: list[MemberState],
+    *,
+    title: str,
+    name: Callable[[MemberState], str] = lambda state: state.name,
 ) -> SafeString:
     endorsing = {row.member_state.code for row in rows}
     statuses = {state.code: "not-endorsed" for state in un_members}
@@ -82,7 +91,7 @@ def world_map(
     statuses |= dict.fromkeys(endorsing, "endorsed")
     return render_world_map(
         statuses=statuses,
-        names={state.code: state.name for state in un_members},
+        names={state.code: name(state) for state in un_members},
         labels={
             "endorsed": _("endorses"),
             "withdrawn": _("withdrew its endorsement"),

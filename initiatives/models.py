@@ -108,11 +108,16 @@ class InitiativeQuerySet(models.QuerySet["Initiative"]):
             .order_by("launched_on", "slug")
         )
 
-    def for_detail(self, on: datetime.date | None = None) -> Self:
-        return self.for_listing(on).prefetch_related(
+    def for_page(self) -> Self:
+        """With the theme, the lead states and the reported figures; the page counts its endorsers itself."""
+        return self.select_related("theme").prefetch_related(
             Prefetch("lead_states", queryset=MemberState.objects.order_by("name")),
             Prefetch("reported_figures", queryset=ReportedFigure.objects.order_by("as_of")),
         )
+
+    def for_detail(self, on: datetime.date | None = None) -> Self:
+        """for_page(), and for_listing()'s count of endorsing states."""
+        return self.for_listing(on).for_page()
 
 
 class Initiative(models.Model):

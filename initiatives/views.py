@@ -22,6 +22,7 @@ from initiatives.endorsing import withdraw as withdraw_endorsement
 from initiatives.forms import AsOfForm, EndorseForm, InitiativeFilterForm, VerifyReceiptForm, WithdrawForm
 from initiatives.models import Endorsement, Event, Initiative
 from members.accreditation import delegate_required
+from members.directory import state_directory
 from members.models import Accreditation, MemberState
 from members.regions import group_by_region
 
@@ -41,14 +42,14 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
 def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
     as_of = AsOfForm(request.GET or None)
     day = as_of.day()
-    initiative = get_object_or_404(Initiative.objects.published().for_detail(day), slug=slug)
-    states = MemberState.objects.in_bulk()  # each state once, shared by the rows, coverage and the map
+    initiative = get_object_or_404(Initiative.objects.published().for_page(), slug=slug)
+    directory = state_directory()  # each state once, shared by the rows, coverage and the map
     rows = list(Endorsement.objects.filter(initiative=initiative).with_status(day).for_initiative_page())
     for row in rows:
-        row.member_state = states[row.member_state_id]
+        row.member_state = directory.states[row.member_state_id]
     in_force = [row for row in rows if row.is_in_force]  # type: ignore[attr-defined]
     withdrawn = [row for row in rows if row.is_withdrawn]  # type: ignore[attr-defined]
-    un_members = [state for state in states.values() if state.is_un_member]
+    un_members = directory.un_members()
     return render(
         request,
         "initiatives/initiative_detail.html",
@@ -58,13 +59,14 @@ def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "day": day,
             "delegate_action": None if day else _delegate_action(request, initiative, in_force),
             "machine_assisted": initiative.is_machine_assisted(get_language()),
-            "endorsements_by_region": group_by_region(in_force, key=lambda row: row.member_state),
+            "endorsements_by_region": group_by_region(in_force, key=lambda row: row.member_state, name=directory.name),
+            "state_names": directory.names,
             "endorsement_count": len(in_force),
             "withdrawn": sorted(withdrawn, key=lambda row: row.endorsed_on),
             "figures": initiative.reported_figures.all(),
-            "coverage": coverage.coverage(in_force, un_members),
+            "coverage": coverage.coverage(in_force, un_members, name=directory.name),
             "world_map": coverage.world_map(
-                in_force, withdrawn, un_members, title=_("Where this initiative is endorsed")
+                in_force, withdrawn, un_members, name=directory.name, title=_("Where this initiative is endorsed")
             ),
             # No chart of an empty register: its axes would suggest a measured zero.
             "timeline": coverage.timeline(rows, title=_("Endorsements of this initiative over time")) if rows else None,

@@ -19,10 +19,12 @@ ORGANISATIONS = _("Organisations and other participants")
 def group_by_region(
     items: Iterable[T],
     key: Callable[[T], MemberState] = lambda item: item,  # type: ignore[assignment,return-value]
+    name: Callable[[MemberState], str] = lambda state: state.name,
 ) -> list[tuple[str, str | Promise, list[T]]]:
     """[(group value, group label, items)] for the five regional groups, then organisations.
 
-    Inside a group, items are sorted by state name in the active language; empty groups are left out.
+    Inside a group, items are sorted by state name in the active language (`name` reads it, from a
+    members.directory for one); empty groups are left out.
     """
     groups: dict[str, list[T]] = {value: [] for value in MemberState.RegionalGroup.values}
     groups[""] = []
@@ -30,7 +32,7 @@ def group_by_region(
         groups[key(item).regional_group].append(item)
     labels = dict(MemberState.RegionalGroup.choices)
     return [
-        (value, labels.get(value, ORGANISATIONS), sort_by_name(members, lambda item: key(item).name))
+        (value, labels.get(value, ORGANISATIONS), sort_by_name(members, lambda item: name(key(item))))
         for value, members in groups.items()
         if members
     ]

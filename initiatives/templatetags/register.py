@@ -46,8 +46,10 @@ def endorsement_date(row: Endorsement) -> SafeString:
 
 
 @register.simple_tag
-def endorsement_rows(rows: Iterable[Endorsement]) -> SafeString:
-    """The rows of the register table: state, date, how it was given (with its source), reference."""
+def endorsement_rows(rows: Iterable[Endorsement], state_names: dict[int, str]) -> SafeString:
+    """The rows of the register table: state, date, how it was given (with its source), reference.
+
+    `state_names`: each state's name by primary key, from members.directory."""
     language = get_language()
     channels = {value: escape(str(label)) for value, label in Endorsement.Channel.choices}
     lines = []
@@ -58,7 +60,7 @@ def endorsement_rows(rows: Iterable[Endorsement]) -> SafeString:
         state_url = _url(language, "initiatives:state", row.member_state.code.lower())
         receipt_url = _url(language, "initiatives:receipt", row.reference)
         lines.append(
-            f'<tr><th scope="row"><a href="{escape(state_url)}">{escape(row.member_state.name)}</a></th>'
+            f'<tr><th scope="row"><a href="{escape(state_url)}">{escape(state_names[row.member_state_id])}</a></th>'
             f"<td>{_date(row.endorsed_on, row.date_precision, language)}</td><td>{channel}</td>"
             f'<td><a href="{escape(receipt_url)}"><code>{escape(row.reference)}</code></a></td></tr>'
         )

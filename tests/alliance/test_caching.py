@@ -139,3 +139,4 @@ def test_each_host_has_its_own_copy(register, anonymous, settings):
     assert f'href="http://register.example/fr{PAGE[3:]}"' in first.content.decode()
     assert f'href="http://mirror.example/fr{PAGE[3:]}"' in second.content.decode()
     assert anonymous.get(PAGE, headers={"host": "attacker.example"}).status_code == HTTPStatus.BAD_REQUEST
+

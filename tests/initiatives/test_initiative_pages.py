@@ -4,6 +4,7 @@ from html import escape
 from http import HTTPStatus
 
 import pytest
+from django.core.cache import cache
 
 from initiatives.models import Initiative
 from members.models import MemberState
@@ -142,3 +143,27 @@ def test_open_data_links_give_the_data_in_the_pages_language(register, anonymous
     assert "فرنسا" in anonymous.get(csv_link).content.decode()  # France, as the Arabic reader reads it
     state_page = anonymous.get("/zh-hans/states/fra/", {"as_of": "2020-01-01"}).content.decode()
     assert 'href="/api/v1/states/fra?lang=zh-hans&amp;as_of=2020-01-01" type="application/json"' in state_page
+
+
+def test_a_state_renamed_by_the_secretariat_is_named_so_once_the_change_commits(
+    register, anonymous, django_capture_on_commit_callbacks
+):
+    """The pages read the states from a directory each server process keeps (members.directory)."""
+    page = "/en/initiatives/paris-call/"  # Norway is among its endorsers
+    assert '<a href="/en/states/nor/">Norway</a>' in anonymous.get(page).content.decode()
+    norway = MemberState.objects.get(code="NOR")
+    norway.name_en = "Kingdom of Norway"
+    with django_capture_on_commit_callbacks(execute=True):
+        norway.save()
+    renamed = anonymous.get(page).content.decode()
+    assert '<a href="/en/states/nor/">Kingdom of Norway</a>' in renamed  # the table of endorsers
+    assert "<title>Kingdom of Norway: endorses</title>" in renamed  # the map
+    assert "Norway<" not in renamed.replace("Kingdom of Norway<", "")
+
+
+def test_after_a_restore_empties_the_cache_the_states_are_read_again(register, anonymous):
+    page = "/en/initiatives/paris-call/"  # Norway is among its endorsers
+    assert '<a href="/en/states/nor/">Norway</a>' in anonymous.get(page).content.decode()
+    MemberState.objects.filter(code="NOR").update(name_en="Kingdom of Norway")  # no signal: the restored rows
+    cache.clear()  # what `make restore` does after loading the dump
+    assert '<a href="/en/states/nor/">Kingdom of Norway</a>' in anonymous.get(page).content.decode()

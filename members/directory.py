@@ -1,0 +1,58 @@
+"""Every state, loaded once per server process and language, for the pages that draw them all.
+
+An initiative's page shows all 193 UN members (its coverage, the map, the tables of endorsers):
+loading the states and resolving their translated names on every request cost a third of the page.
+States change only through the admin or the reference data, and every change moves the register's
+version (alliance.caching): the next request on each server process then loads them again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import get_language
+
+from alliance.caching import register_version
+from alliance.resilience import CACHE_DOWN
+from members.models import MemberState
+
+
+@dataclass(frozen=True)
+class StateDirectory:
+    """The states by primary key, and their names in one language (modeltranslation's fallbacks
+    applied), read once: the name of a model instance is resolved again at each reading."""
+
+    states: dict[int, MemberState]
+    names: dict[int, str]
+
+    def name(self, state: MemberState) -> str:
+        return self.names[state.pk]
+
+    def un_members(self) -> list[MemberState]:
+        return [state for state in self.states.values() if state.is_un_member]
+
+
+_loaded: dict[tuple[int, str], StateDirectory] = {}
+
+
+def state_directory() -> StateDirectory:
+    """The directory for the active language, as at the register's current version.
+
+    Its instances are shared by the process's threads: read them, never change or save them."""
+    language = get_language()
+    try:
+        version = register_version()  # read before the states, so they are at least that recent
+    except CACHE_DOWN:
+        return _load()
+    directory = _loaded.get((version, language))
+    if directory is None:
+        directory = _load()
+        for stale in [key for key in list(_loaded) if key[0] != version]:
+            _loaded.pop(stale, None)
+        _loaded[(version, language)] = directory
+    return directory
+
+
+def _load() -> StateDirectory:
+    states = MemberState.objects.only("code", "name", "kind", "regional_group").in_bulk()
+    return StateDirectory(states=states, names={pk: state.name for pk, state in states.items()})
