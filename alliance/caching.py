@@ -12,7 +12,7 @@ never piles renders on one page and readers still see a change within one render
 is the digest of its content, so a browser that has it gets 304 Not Modified.
 
 Views opt in with `@public_page`: their anonymous 200 responses without cookies are marked
-`Cache-Control: public`, and only such responses are stored.
+`Cache-Control: public`, and only such responses are stored, when asked without a query string.
 """
 
 from __future__ import annotations
@@ -119,10 +119,13 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not _anonymous_read(request):
+        if not _anonymous_read(request) or request.META.get("QUERY_STRING"):
+            # Pages asked with a query string (a search, a date, or any made-up parameter) are
+            # rendered each time: storing them would let anyone fill the shared cache, which also
+            # holds the sign-in rate limits, with copies no other reader asks for.
             return self.get_response(request)
         # The host and scheme are part of the key: pages hold absolute links (feeds, alternates).
-        address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        address = f"{request.scheme}://{request.get_host()}{request.path}"
         key = "page:" + hashlib.sha256(address.encode()).hexdigest()
         try:
             found = cache.get_many([VERSION_KEY, key])

@@ -140,3 +140,23 @@ def test_each_host_has_its_own_copy(register, anonymous, settings):
     assert f'href="http://mirror.example/fr{PAGE[3:]}"' in second.content.decode()
     assert anonymous.get(PAGE, headers={"host": "attacker.example"}).status_code == HTTPStatus.BAD_REQUEST
 
+
+def _stored_pages() -> int:
+    if hasattr(cache, "keys"):  # django-redis (CI)
+        return len(cache.keys("page:*"))
+    return sum(1 for key in cache._cache if ":page:" in key)  # local memory (make test on SQLite)
+
+
+def test_pages_asked_with_a_query_string_are_never_stored(register, anonymous, django_assert_max_num_queries):
+    """Made-up parameters cannot fill the shared cache (which also holds the sign-in rate limits)."""
+    anonymous.get(PAGE)
+    assert _stored_pages() == 1
+    for number in range(3):
+        response = anonymous.get(PAGE, {"anything": number})
+        assert response.status_code == HTTPStatus.OK
+        assert "ETag" not in response
+    assert "Status as at the end of 1 January 2019." in anonymous.get(PAGE, {"as_of": "2019-01-01"}).content.decode()
+    with django_assert_max_num_queries(20) as queries:
+        anonymous.get(PAGE, {"as_of": "2019-01-01"})
+    assert len(queries) > 0  # rendered again, not read from the cache
+    assert _stored_pages() == 1
