@@ -1,4 +1,5 @@
--- Every request a different query string: the page cache never answers (a "cold cache").
+-- Every request with a query string: the page cache neither answers nor stores such requests, so
+-- each one renders the page from the database (a "cold cache").
 counter = 0
 request = function()
   counter = counter + 1
