@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
@@ -93,16 +94,23 @@ class InitiativeForm(forms.ModelForm[Initiative]):
             and not data.get("material_change")
         ):
             self.add_error("material_change", _("Say whether this change to the commitment is material."))
-        if data.get("material_change") == "material" and (
-            unchanged := texts.commitment_unchanged_in(self.changed_data)
-        ):
+        unchanged = texts.commitment_unchanged_in(self.changed_data)
+        if data.get("material_change") == "material" and len(unchanged) == len(texts.languages()):
             self.add_error(
                 "material_change",
                 _(
-                    "A new text version must say the same in every language: change the commitment "
-                    "in %(languages)s too, or mark the change as editorial."
+                    "The commitment has not changed, so there is no new text version: change the "
+                    "commitment in every language, or leave this question unanswered."
+                ),
+            )
+        elif data.get("material_change") == "material" and unchanged:
+            self.add_error(
+                "material_change",
+                _(
+                    "A new text version must say the same in every language. Commitment still unchanged "
+                    "in: %(languages)s. Change it in those languages too, or mark the change as editorial."
                 )
-                % {"languages": ", ".join(unchanged)},
+                % {"languages": ", ".join(str(get_language_info(code)["name_translated"]) for code in unchanged)},
             )
         if self.instance.pk:
             self._refuse_a_stale_edit(data.get("seen_revision"))

@@ -109,7 +109,9 @@ class MemberState(models.Model):
         _("other names"),
         default=list,
         blank=True,
-        help_text=_("Names lists also use for the state (“United Kingdom”, “Russia”): imports find it by them."),
+        help_text=_(
+            "Other names that lists use for the state (“United Kingdom”, “Russia”); imports find the state by them."
+        ),
     )
 
     objects = MemberStateQuerySet.as_manager()

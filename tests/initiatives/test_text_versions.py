@@ -24,14 +24,15 @@ def editor(register):
     return client
 
 
-def change_url(initiative: Initiative) -> str:
-    return f"/en/admin/initiatives/initiative/{initiative.pk}/change/"
+def change_url(initiative: Initiative, language: str = "en") -> str:
+    return f"/{language}/admin/initiatives/initiative/{initiative.pk}/change/"
 
 
-def edit(client: Client, initiative: Initiative, **changes):
-    data = _form_data(client.get(change_url(initiative)))
+def edit(client: Client, initiative: Initiative, *, path_language: str = "en", **changes):
+    url = change_url(initiative, path_language)
+    data = _form_data(client.get(url))
     data.update(changes)
-    return client.post(change_url(initiative), data)
+    return client.post(url, data)
 
 
 def test_a_changed_commitment_of_an_open_initiative_asks_whether_it_is_material(editor):
@@ -79,11 +80,37 @@ def test_a_new_version_needs_the_changed_commitment_in_every_language(editor, an
         material_change="material",
     )
     assert (
-        "change the commitment in es, ar, zh-hans, ru too, or mark the change as editorial."
-        in response.content.decode()
+        "Commitment still unchanged in: Spanish, Arabic, Simplified Chinese, Russian. "
+        "Change it in those languages too, or mark the change as editorial." in response.content.decode()
     )
     initiative.refresh_from_db()
     assert (initiative.text_version, initiative.commitment_fr) == (1, old_french)  # nothing saved
+
+
+def test_a_material_change_without_a_changed_commitment_is_explained(editor):
+    initiative = Initiative.objects.get(slug="climate-and-security")
+    response = edit(editor, initiative, summary_en=initiative.summary_en + " More.", material_change="material")
+    page = response.content.decode()
+    assert "The commitment has not changed, so there is no new text version" in page
+    assert "mark the change as editorial" not in page
+    initiative.refresh_from_db()
+    assert initiative.text_version == 1
+    assert not initiative.summary_en.endswith(" More.")  # nothing saved
+
+
+def test_the_languages_still_to_change_are_named_in_the_staff_members_language(editor):
+    initiative = Initiative.objects.get(slug="climate-and-security")
+    response = edit(
+        editor,
+        initiative,
+        path_language="fr",
+        commitment_en=initiative.commitment_en + " And more.",
+        commitment_fr=initiative.commitment_fr + " Et davantage.",
+        material_change="material",
+    )
+    assert (
+        "Engagement encore inchangé en\u00a0: Espagnol, Arabe, Chinois simplifié, Russe." in response.content.decode()
+    )
 
 
 def test_saving_untouched_texts_changes_no_text_and_reviews_no_translation(editor):
