@@ -191,6 +191,9 @@ ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("TRUSTED_CLIENT_IP_HEADER") or
 ACCOUNT_EMAIL_SUBJECT_PREFIX = _("[Alliance register] ")
 # Endorsing asks for the password (or a second factor) again if the last one is older than this.
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+# Not by a code sent by email (allauth's default also allows it): whoever holds a delegate's session
+# and reads their mailbox could then sign for their state.
+ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
 
 # allauth MFA: https://docs.allauth.org/en/latest/mfa/configuration.html
 # TOTP and recovery codes everywhere; security keys (WebAuthn) need HTTPS, or localhost with DEBUG.

@@ -209,6 +209,18 @@ def test_endorsing_needs_a_recent_reauthentication(persona):
     assert open_rows("gender-at-the-centre") == set()
 
 
+def test_the_step_up_before_endorsing_is_the_password_or_the_second_factor_never_an_emailed_code(
+    persona, mailoutbox
+):
+    user, _client = persona("delegate_of_x")
+    client = sign_in(Client(), user, reauthenticated=False)
+    page = client.get("/en/accounts/reauthenticate/").content.decode()
+    assert 'name="password"' in page
+    assert "/en/accounts/reauthenticate/code/" not in page
+    assert client.post("/en/accounts/reauthenticate/code/", {"email": user.email}).status_code == HTTPStatus.FORBIDDEN
+    assert mailoutbox == []
+
+
 def test_a_revocation_takes_effect_on_the_next_request(persona):
     user, client = persona("delegate_of_x")
     assert client.get(ENDORSE).status_code == HTTPStatus.OK
