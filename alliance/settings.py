@@ -138,12 +138,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set (shared by every server process), else local memory.
 REDIS_URL = os.environ.get("REDIS_URL")
+# A Redis that stops answering (its host gone, the network cut) holds each call this long at most
+# (redis-py's default is 5 s); then the call fails and readers get their page from the database.
+REDIS_CACHE_OPTIONS = {"IGNORE_EXCEPTIONS": False, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1}
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"IGNORE_EXCEPTIONS": False},
+            "OPTIONS": REDIS_CACHE_OPTIONS,
         }
     }
     # Sessions are read from the shared cache and written through to the database, so a signed-in

@@ -209,9 +209,7 @@ def test_endorsing_needs_a_recent_reauthentication(persona):
     assert open_rows("gender-at-the-centre") == set()
 
 
-def test_the_step_up_before_endorsing_is_the_password_or_the_second_factor_never_an_emailed_code(
-    persona, mailoutbox
-):
+def test_the_step_up_before_endorsing_is_the_password_or_the_second_factor_never_an_emailed_code(persona, mailoutbox):
     user, _client = persona("delegate_of_x")
     client = sign_in(Client(), user, reauthenticated=False)
     page = client.get("/en/accounts/reauthenticate/").content.decode()
