@@ -18,17 +18,18 @@ Views opt in with `@public_page`: their anonymous 200 responses without cookies 
 from __future__ import annotations
 
 import hashlib
-import time
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, QueryDict
 from django.utils.cache import cc_delim_re, patch_cache_control, patch_vary_headers
 
 from alliance.resilience import CACHE_DOWN
@@ -48,9 +49,10 @@ def register_version() -> int:
 
 
 def _new_version() -> int:
-    # Never one seen before, when the cache was emptied (a restore, a Redis restart): what servers
-    # keep by version (members.directory) must not pass for current.
-    return time.time_ns()
+    # A value never used before, not a counter: what is kept by version (stored pages, each
+    # process's members.directory) must not pass for current once the cache is emptied or
+    # restored from an older copy.
+    return secrets.randbits(62)
 
 
 def register_changed(**kwargs: Any) -> None:
@@ -58,15 +60,15 @@ def register_changed(**kwargs: Any) -> None:
 
     The version moves once the change has committed (at once outside a transaction). Moved any
     earlier, a reader could render the new version from the old rows, and that page would stand
-    until the next change."""
-    transaction.on_commit(_bump_version, using=kwargs.get("using"))
+    until the next change.
+
+    `robust`: the change has committed whatever happens here; a cache that fails now is logged and
+    does not stop what comes after the commit (the emails about an endorsement)."""
+    transaction.on_commit(_bump_version, using=kwargs.get("using"), robust=True)
 
 
 def _bump_version() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, _new_version(), timeout=None)
+    cache.set(VERSION_KEY, _new_version(), timeout=None)
 
 
 def watch(*models: type) -> None:
@@ -119,7 +121,10 @@ class PublicPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not _anonymous_read(request) or request.META.get("QUERY_STRING"):
+        if not _anonymous_read(request):
+            return self.get_response(request)
+        _drop_tracking_parameters(request)
+        if request.META.get("QUERY_STRING"):
             # Pages asked with a query string (a search, a date, or any made-up parameter) are
             # rendered each time: storing them would let anyone fill the shared cache, which also
             # holds the sign-in rate limits, with copies no other reader asks for.
@@ -155,6 +160,24 @@ class PublicPageCacheMiddleware:
         except CACHE_DOWN:
             pass  # stored next time; the reader gets the page now
         return fresh.answer(request)
+
+
+# Added to shared links by newsletters, social networks and ad platforms; the register has no
+# analytics and no page reads them, so a link carrying them is the page without them.
+TRACKING_PARAMETERS = ("fbclid", "gclid", "msclkid", "mc_cid", "mc_eid", "igshid")
+
+
+def _drop_tracking_parameters(request: HttpRequest) -> None:
+    query = request.META.get("QUERY_STRING", "")
+    if not query:
+        return
+    kept = [
+        (name, value)
+        for name, value in parse_qsl(query, keep_blank_values=True)
+        if not (name.startswith("utm_") or name in TRACKING_PARAMETERS)
+    ]
+    request.META["QUERY_STRING"] = urlencode(kept)
+    request.GET = QueryDict(request.META["QUERY_STRING"])
 
 
 def _anonymous_read(request: HttpRequest) -> bool:

@@ -12,7 +12,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language, get_language_info, pgettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
@@ -37,6 +37,14 @@ class ReportedFigureInline(TranslationTabularInline[ReportedFigure, Initiative])
     model = ReportedFigure
     extra = 0
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+def _language_list(codes: list[str]) -> str:
+    """The languages' names, as a list inside a sentence of the active language."""
+    names = [str(get_language_info(code)["name_translated"]) for code in codes]
+    if get_language() != "en":  # Django's names are capitalised; mid-sentence, only English does so
+        names = [name.lower() for name in names]
+    return pgettext("separator of a list", ", ").join(names)
 
 
 class InitiativeForm(forms.ModelForm[Initiative]):
@@ -100,7 +108,7 @@ class InitiativeForm(forms.ModelForm[Initiative]):
                 "material_change",
                 _(
                     "The commitment has not changed, so there is no new text version: change the "
-                    "commitment in every language, or leave this question unanswered."
+                    "commitment in every language, or answer “Editorial”."
                 ),
             )
         elif data.get("material_change") == "material" and unchanged:
@@ -110,7 +118,7 @@ class InitiativeForm(forms.ModelForm[Initiative]):
                     "A new text version must say the same in every language. Commitment still unchanged "
                     "in: %(languages)s. Change it in those languages too, or mark the change as editorial."
                 )
-                % {"languages": ", ".join(str(get_language_info(code)["name_translated"]) for code in unchanged)},
+                % {"languages": _language_list(unchanged)},
             )
         if self.instance.pk:
             self._refuse_a_stale_edit(data.get("seen_revision"))

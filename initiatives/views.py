@@ -43,8 +43,9 @@ def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
     as_of = AsOfForm(request.GET or None)
     day = as_of.day()
     initiative = get_object_or_404(Initiative.objects.published().for_page(), slug=slug)
-    directory = state_directory()  # each state once, shared by the rows, coverage and the map
     rows = list(Endorsement.objects.filter(initiative=initiative).with_status(day).for_initiative_page())
+    # Each state once, shared by the rows, coverage and the map.
+    directory = state_directory(including={row.member_state_id for row in rows})
     for row in rows:
         row.member_state = directory.states[row.member_state_id]
     in_force = [row for row in rows if row.is_in_force]  # type: ignore[attr-defined]

@@ -8,6 +8,7 @@ version (alliance.caching): the next request on each server process then loads t
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.utils.translation import get_language
@@ -35,9 +36,11 @@ class StateDirectory:
 _loaded: dict[tuple[int, str], StateDirectory] = {}
 
 
-def state_directory() -> StateDirectory:
+def state_directory(*, including: Collection[int] = ()) -> StateDirectory:
     """The directory for the active language, as at the register's current version.
 
+    `including`: the states the caller will look up. A state whose creation has committed but not
+    yet moved the version (or whose move was lost with the cache) makes the directory load again.
     Its instances are shared by the process's threads: read them, never change or save them."""
     language = get_language()
     try:
@@ -45,7 +48,7 @@ def state_directory() -> StateDirectory:
     except CACHE_DOWN:
         return _load()
     directory = _loaded.get((version, language))
-    if directory is None:
+    if directory is None or not directory.states.keys() >= set(including):
         directory = _load()
         for stale in [key for key in list(_loaded) if key[0] != version]:
             _loaded.pop(stale, None)

@@ -8,7 +8,7 @@ from django.core.cache import cache
 
 from initiatives.models import Initiative
 from members.models import MemberState
-from tests.factories import EndorsementFactory, InitiativeFactory
+from tests.factories import EndorsementFactory, InitiativeFactory, MemberStateFactory
 
 
 def test_initiatives_page_lists_the_six_seed_initiatives(register, anonymous):
@@ -167,3 +167,14 @@ def test_after_a_restore_empties_the_cache_the_states_are_read_again(register, a
     MemberState.objects.filter(code="NOR").update(name_en="Kingdom of Norway")  # no signal: the restored rows
     cache.clear()  # what `make restore` does after loading the dump
     assert '<a href="/en/states/nor/">Kingdom of Norway</a>' in anonymous.get(page).content.decode()
+
+
+def test_a_state_new_since_the_directory_was_loaded_is_listed(register, anonymous):
+    """Its creation has committed but the version has not moved yet (or that move was lost)."""
+    page = "/en/initiatives/paris-call/"
+    anonymous.get(page)  # the directory is loaded
+    newcomer = MemberStateFactory(code="XKX", name="Newland", kind=MemberState.Kind.OBSERVER, regional_group="")
+    EndorsementFactory(initiative=Initiative.objects.get(slug="paris-call"), member_state=newcomer)
+    response = anonymous.get(page, {"as_of": datetime.date.today().isoformat()})  # rendered, not from the cache
+    assert response.status_code == HTTPStatus.OK
+    assert '<a href="/en/states/xkx/">Newland</a>' in response.content.decode()

@@ -109,7 +109,7 @@ def test_the_languages_still_to_change_are_named_in_the_staff_members_language(e
         material_change="material",
     )
     assert (
-        "Engagement encore inchangé en\u00a0: Espagnol, Arabe, Chinois simplifié, Russe." in response.content.decode()
+        "Engagement encore inchangé en\u00a0: espagnol, arabe, chinois simplifié, russe." in response.content.decode()
     )
 
 
