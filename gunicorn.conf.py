@@ -2,8 +2,9 @@
 
 import os
 
-# Threads wait on PostgreSQL and Redis part of the time; processes use the cores.
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# Threads wait on PostgreSQL and Redis part of the time; processes use the cores. Without Redis each
+# process would keep its own cached pages and register version, and miss the others' changes.
+workers = int(os.environ.get("WEB_CONCURRENCY", "2" if os.environ.get("REDIS_URL") else "1"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread"
 # The proxy keeps connections to the app servers open between requests (deploy/nginx.conf closes
