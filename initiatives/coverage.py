@@ -32,7 +32,7 @@ class Coverage:
     total: int
     endorsing: int
     groups: list[GroupCoverage]
-    not_endorsing: list[MemberState]
+    not_endorsing: list[tuple[MemberState, str]]  # each with its name, read once
 
     @property
     def majority(self) -> int:
@@ -73,7 +73,10 @@ def coverage(
             GroupCoverage(value, labels[value], endorsing[value], totals[value])
             for value in MemberState.RegionalGroup.values
         ],
-        not_endorsing=sort_by_name((state for state in un_members if state.code not in endorsing_codes), name),
+        not_endorsing=sort_by_name(
+            ((state, name(state)) for state in un_members if state.code not in endorsing_codes),
+            lambda pair: pair[1],
+        ),
     )
 
 
