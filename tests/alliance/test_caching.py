@@ -18,6 +18,17 @@ from tests.factories import UserFactory
 PAGE = "/en/initiatives/gender-at-the-centre/"
 
 
+def _record_norway() -> Endorsement:
+    initiative = Initiative.objects.get(slug="gender-at-the-centre")
+    return record_endorsement(
+        initiative=initiative,
+        member_state=MemberState.objects.get(code="NOR"),
+        endorsed_on=initiative.signing_opens_on,
+        recorded_by=UserFactory(is_staff=True),
+        source_note="Note verbale",
+    )
+
+
 def test_a_second_anonymous_read_costs_no_query(register, anonymous, django_assert_num_queries):
     first = anonymous.get(PAGE)
     with django_assert_num_queries(0):
@@ -31,13 +42,7 @@ def test_a_new_endorsement_is_on_the_page_at_once(register, anonymous, django_ca
     endorser = '<th scope="row"><a href="/en/states/nor/">Norway</a></th>'
     assert endorser not in anonymous.get(PAGE).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        record_endorsement(
-            initiative=Initiative.objects.get(slug="gender-at-the-centre"),
-            member_state=MemberState.objects.get(code="NOR"),
-            endorsed_on=Initiative.objects.get(slug="gender-at-the-centre").signing_opens_on,
-            recorded_by=UserFactory(is_staff=True),
-            source_note="Note verbale",
-        )
+        _record_norway()
     assert endorser in anonymous.get(PAGE).content.decode()
     assert "Gender at the Centre" in anonymous.get("/en/states/nor/").content.decode()
 
@@ -183,13 +188,7 @@ def test_when_the_cache_fails_after_a_commit_the_endorsement_stands_and_its_emai
 
     monkeypatch.setattr(cache, "set", cache_down)
     with django_capture_on_commit_callbacks(execute=True):
-        endorsement = record_endorsement(
-            initiative=Initiative.objects.get(slug="gender-at-the-centre"),
-            member_state=MemberState.objects.get(code="NOR"),
-            endorsed_on=Initiative.objects.get(slug="gender-at-the-centre").signing_opens_on,
-            recorded_by=UserFactory(is_staff=True),
-            source_note="Note verbale",
-        )
+        endorsement = _record_norway()
     assert Endorsement.objects.filter(pk=endorsement.pk, withdrawn_on=None).exists()
     assert mailoutbox  # the callbacks after the failed one still ran
     assert "_bump_version" in caplog.text  # and the failure is logged
