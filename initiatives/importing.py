@@ -148,6 +148,10 @@ def _rows_from_table(table: list[tuple[int, list[str]]]) -> list[tuple[int, dict
     if not data_rows or data_rows[0][0] != 1:
         raise ImportFileError(_("The first line must name the columns: initiative, state, endorsed_on, source."))
     header = [_column_name(cell) for cell in data_rows[0][1]]
+    from_export = "source" not in header and "source_url" in header  # the admin's export, read back
+    if from_export:
+        header = ["state" if name == "state_code" and "state" not in header else name for name in header]
+        header.append("source")
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:
         raise ImportFileError(
@@ -171,6 +175,11 @@ def _rows_from_table(table: list[tuple[int, list[str]]]) -> list[tuple[int, dict
         for name, cell in zip(header, cells, strict=False):
             if name and name not in values:
                 values[name] = cell.strip()
+        if from_export:
+            # The export splits the source into a URL and a document reference; the import takes either.
+            values["source"] = values.get("source_url", "")
+            if not values["source"]:
+                values["source"], values["source_note"] = values.get("source_note", ""), ""
         rows.append((line, {column: values.get(column, "") for column in (*header, *OPTIONAL_COLUMNS) if column}))
     return rows
 
@@ -255,6 +264,12 @@ def _preview_row(
     present = _already_registered(registered.get((initiative.pk, member_state.pk), []), endorsed_on)
     if present:
         return row("present", present)
+    if values.get("withdrawn_on"):  # an exported period that has ended: recording it would reopen it
+        return row(
+            "error",
+            _("withdrawn on %(date)s: an import records endorsements in force; record this period in the admin")
+            % {"date": values["withdrawn_on"]},
+        )
     try:
         _check_period(initiative=initiative, member_state=member_state, endorsed_on=endorsed_on)
     except AlreadyEndorsed as error:

@@ -576,3 +576,29 @@ def test_export_csv_gives_one_row_per_endorsement_with_its_state_and_source(staf
         "withdrawal_reason": "",
     }
     assert table[1]["source_url"] == NOTE
+
+
+def test_an_export_read_back_is_all_in_the_register_and_reopens_no_withdrawn_period(staff):
+    commit(preview(read_rows(csv_bytes(*GOOD_AND_PRESENT), "list.csv")), recorded_by=staff)
+    gender = Initiative.objects.get(slug="gender-at-the-centre")
+    record_withdrawal(
+        initiative=gender,
+        member_state=MemberState.objects.get(code="FRA"),
+        withdrawn_on=datetime.date(2021, 3, 1),
+        recorded_by=staff,
+        reason="Note verbale 2021/8",
+    )
+    exported = export_csv(Endorsement.objects.filter(initiative=gender).order_by("member_state")).content
+    rows = preview(read_rows(exported, "endorsements.csv"))
+    assert [(row.member_state.code, row.outcome) for row in rows] == [("CIV", "present"), ("FRA", "present")]
+    assert rows[0].source == "Note verbale 2019/117"  # a document reference: the export has no URL for it
+    assert rows[1].source == NOTE
+
+    # The same withdrawn period, read into a register that lacks it, is refused, not reopened.
+    table = list(csv.reader(io.StringIO(exported.decode().removeprefix("\ufeff"))))
+    table[2][table[0].index("state_code")] = "DEU"
+    elsewhere = io.StringIO()
+    csv.writer(elsewhere).writerows(table)
+    [_ivory_coast, germany] = preview(read_rows(elsewhere.getvalue().encode(), "endorsements.csv"))
+    assert germany.outcome == "error"
+    assert germany.message.startswith("withdrawn on 2021-03-01: an import records endorsements in force")
