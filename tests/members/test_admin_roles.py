@@ -277,7 +277,13 @@ def test_the_admin_index_names_the_second_factor_app_in_the_staff_members_langua
     page = client.get("/ar/admin/").content.decode()
     assert "المصادقة الثنائية" in page  # "two-factor authentication"
     assert "وزارة الخارجية" not in page  # allauth's Arabic for "MFA": "Ministry of Foreign Affairs"
-    assert "Two-factor authentication" in client.get("/en/admin/").content.decode()
+    assert "عوامل التحقق الثانية" in page  # allauth's models, named: "second factors"
+    assert "جلسات مفتوحة" in page  # "signed-in sessions"
+    assert "Authenticators" not in page
+    assert "User sessions" not in page
+    english = client.get("/en/admin/").content.decode()
+    assert "Two-factor authentication" in english
+    assert "Second factors" in english
 
 
 def test_changelists_use_the_whole_width_without_the_navigation_sidebar(as_role):
