@@ -1,9 +1,9 @@
 """Anonymous reading pages from the shared cache, until the register changes.
 
-Every change to the register or its content bumps one version number in the cache (signals are
-the one place for this: the writes need not know about caching). A page is stored with the
-version it was rendered at, so a change makes every page stale at once, on every server process
-sharing the cache.
+Every change to the register or its content, once committed, gives the register a new version
+in the cache, a value never used before (signals are the one place for this: the writes need not
+know about caching). A page is stored with the version it was rendered at, so a change makes
+every page stale at once, on every server process sharing the cache.
 
 `PublicPageCacheMiddleware` answers before sessions, authentication or the database are
 touched, in one cache round trip for the version and the page. When a page is stale, one request
