@@ -3,7 +3,9 @@
 Every change to the register or its content, once committed, gives the register a new version
 in the cache, a value never used before (signals are the one place for this: the writes need not
 know about caching). A page is stored with the version it was rendered at, so a change makes
-every page stale at once, on every server process sharing the cache.
+every page stale at once, on every server process sharing the cache. A change to anything but
+the endorsements also gives the content a new version: what each server process keeps of the
+content (`kept_until_content_changes`: the states, an initiative's texts) stays across endorsements.
 
 `PublicPageCacheMiddleware` answers before sessions, authentication or the database are
 touched, in one cache round trip for the version and the page. When a page is stale, one request
@@ -19,10 +21,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from functools import wraps
-from typing import Any
+from functools import partial, wraps
+from typing import Any, TypeVar, cast
 from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
@@ -35,16 +37,20 @@ from django.utils.cache import cc_delim_re, patch_cache_control, patch_vary_head
 from alliance.resilience import CACHE_DOWN
 
 VERSION_KEY = "register:version"
+CONTENT_VERSION_KEY = "register:content-version"
 PAGE_TIMEOUT = 24 * 3600
 RENDER_CLAIM_SECONDS = 10  # how long a stale page is served if its renderer dies
 
+T = TypeVar("T")
 
-def register_version() -> int:
-    version = cache.get(VERSION_KEY)
+
+def register_version(key: str = VERSION_KEY) -> int:
+    """The register's version (or, with CONTENT_VERSION_KEY, its content's)."""
+    version = cache.get(key)
     if version is None:
         version = _new_version()
-        cache.add(VERSION_KEY, version, timeout=None)
-        version = cache.get(VERSION_KEY, version)
+        cache.add(key, version, timeout=None)
+        version = cache.get(key, version)
     return int(version)
 
 
@@ -56,7 +62,7 @@ def _new_version() -> int:
 
 
 def register_changed(**kwargs: Any) -> None:
-    """Signal receiver: the register or its content changed, so every cached page is stale.
+    """Signal receiver: the endorsements changed, so every cached page is stale.
 
     The version moves once the change has committed (at once outside a transaction). Moved any
     earlier, a reader could render the new version from the old rows, and that page would stand
@@ -64,18 +70,52 @@ def register_changed(**kwargs: Any) -> None:
 
     `robust`: the change has committed whatever happens here; a cache that fails now is logged and
     does not stop what comes after the commit (the emails about an endorsement)."""
-    transaction.on_commit(_bump_version, using=kwargs.get("using"), robust=True)
+    transaction.on_commit(_bump_versions, using=kwargs.get("using"), robust=True)
 
 
-def _bump_version() -> None:
-    cache.set(VERSION_KEY, _new_version(), timeout=None)
+def content_changed(**kwargs: Any) -> None:
+    """Signal receiver: the content changed (a text, a state, an event), so every cached page and
+    everything kept until the content changes is stale; as register_changed."""
+    transaction.on_commit(partial(_bump_versions, CONTENT_VERSION_KEY), using=kwargs.get("using"), robust=True)
 
 
-def watch(*models: type) -> None:
+def _bump_versions(*keys: str) -> None:
+    cache.set_many(dict.fromkeys((VERSION_KEY, *keys), _new_version()), timeout=None)
+
+
+def watch(*models: type, content: bool) -> None:
+    """Make the pages stale when one of `models` changes; with `content`, what is kept of the content too."""
+    receiver = content_changed if content else register_changed
     for model in models:
-        post_save.connect(register_changed, sender=model, dispatch_uid=f"cache-{model.__name__}-save")
-        post_delete.connect(register_changed, sender=model, dispatch_uid=f"cache-{model.__name__}-delete")
-    m2m_changed.connect(register_changed, dispatch_uid="cache-m2m")
+        post_save.connect(receiver, sender=model, dispatch_uid=f"cache-{model.__name__}-save")
+        post_delete.connect(receiver, sender=model, dispatch_uid=f"cache-{model.__name__}-delete")
+    if content:  # lead states, an event's initiatives and co-chairs
+        m2m_changed.connect(content_changed, dispatch_uid="cache-m2m")
+
+
+_kept: dict[Hashable, tuple[int, Any]] = {}
+
+
+def kept_until_content_changes(
+    key: Hashable, load: Callable[[], T], *, still_good: Callable[[T], bool] = lambda value: True
+) -> T:
+    """`load()`, kept by this server process until the content's version moves.
+
+    For what many requests read and only content changes can change: keeping it spares each
+    request the queries and the model instances. `load` may raise (Http404): nothing is kept then,
+    so made-up keys cannot fill the process. `still_good` makes a kept value load again (a state
+    created since it was loaded, whose version move is still to come). Kept values are shared by
+    the process's threads: read them, never change or save them."""
+    try:
+        version = register_version(CONTENT_VERSION_KEY)  # read before loading: the value is at least this recent
+    except CACHE_DOWN:
+        return load()
+    found = _kept.get(key)
+    if found is not None and found[0] == version and still_good(found[1]):
+        return cast(T, found[1])
+    value = load()
+    _kept[key] = (version, value)
+    return value
 
 
 def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -15,4 +15,5 @@ class InitiativesConfig(AppConfig):
 
         keep_history(Initiative)
         keep_history(Endorsement)
-        watch(Initiative, Endorsement, Event, Theme, ReportedFigure, MemberState)
+        watch(Endorsement, content=False)
+        watch(Initiative, Event, Theme, ReportedFigure, MemberState, content=True)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from alliance.caching import public_page
+from alliance.caching import kept_until_content_changes, public_page
 from initiatives import coverage, receipts, texts
 from initiatives.endorsing import EndorsementRefused, check_can_endorse
 from initiatives.endorsing import endorse as endorse_initiative
@@ -42,7 +42,10 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
 def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
     as_of = AsOfForm(request.GET or None)
     day = as_of.day()
-    initiative = get_object_or_404(Initiative.objects.published().for_page(), slug=slug)
+    initiative = kept_until_content_changes(
+        ("initiative", get_language(), slug),  # the lead states are in the language's order
+        lambda: get_object_or_404(Initiative.objects.published().for_page(), slug=slug),
+    )
     rows = list(Endorsement.objects.filter(initiative=initiative).with_status(day).for_initiative_page())
     # Each state once, shared by the rows, coverage and the map.
     directory = state_directory(including={row.member_state_id for row in rows})

@@ -2,7 +2,7 @@
 
 An initiative's page shows all 193 UN members (its coverage, the map, the tables of endorsers):
 loading the states and resolving their translated names on every request cost a third of the page.
-States change only through the admin or the reference data, and every change moves the register's
+States change only through the admin or the reference data, and every change moves the content's
 version (alliance.caching): the next request on each server process then loads them again.
 """
 
@@ -13,8 +13,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import get_language
 
-from alliance.caching import register_version
-from alliance.resilience import CACHE_DOWN
+from alliance.caching import kept_until_content_changes
 from members.models import MemberState
 
 
@@ -33,27 +32,15 @@ class StateDirectory:
         return [state for state in self.states.values() if state.is_un_member]
 
 
-_loaded: dict[tuple[int, str], StateDirectory] = {}
-
-
 def state_directory(*, including: Collection[int] = ()) -> StateDirectory:
-    """The directory for the active language, as at the register's current version.
+    """The directory for the active language, kept until the content changes (alliance.caching).
 
     `including`: the states the caller will look up. A state whose creation has committed but not
     yet moved the version (or whose move was lost with the cache) makes the directory load again.
     Its instances are shared by the process's threads: read them, never change or save them."""
-    language = get_language()
-    try:
-        version = register_version()  # read before the states, so they are at least that recent
-    except CACHE_DOWN:
-        return _load()
-    directory = _loaded.get((version, language))
-    if directory is None or not directory.states.keys() >= set(including):
-        directory = _load()
-        for stale in [key for key in list(_loaded) if key[0] != version]:
-            _loaded.pop(stale, None)
-        _loaded[(version, language)] = directory
-    return directory
+    return kept_until_content_changes(
+        ("states", get_language()), _load, still_good=lambda directory: directory.states.keys() >= set(including)
+    )
 
 
 def _load() -> StateDirectory:

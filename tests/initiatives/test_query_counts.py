@@ -55,3 +55,22 @@ def test_public_pages_take_the_same_queries_at_0_and_193_endorsements(
     with django_assert_num_queries(queries):
         response = anonymous.get(path)
     assert response.status_code == 200
+
+
+def test_after_an_endorsement_the_page_reads_only_the_endorsements_again(
+    counted, anonymous, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """Each server process keeps the states and the initiative's texts until the content changes
+    (alliance.caching): an endorsement makes the page stale, not them."""
+    initiative, states = counted
+    anonymous.get("/en/initiatives/counted/")
+    with django_capture_on_commit_callbacks(execute=True):
+        EndorsementFactory(initiative=initiative, member_state=states[0])
+    with django_assert_num_queries(1):
+        page = anonymous.get("/en/initiatives/counted/").content.decode()
+    assert "<dd>1</dd>" in page  # recorded endorsements
+    with django_capture_on_commit_callbacks(execute=True):
+        initiative.lead_states.add(states[2])
+    with django_assert_num_queries(5):
+        page = anonymous.get("/en/initiatives/counted/").content.decode()
+    assert f'<a href="/en/states/{states[2].code.lower()}/">{states[2].name}</a>' in page
