@@ -12,7 +12,7 @@ from django.utils.functional import Promise
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from initiatives.models import Endorsement, Initiative
+from initiatives.models import Endorsement, Initiative, PageRow
 from initiatives.timeline import render_timeline
 from initiatives.worldmap import render_world_map
 from members.collation import sort_by_name
@@ -57,7 +57,7 @@ def register_rows(initiative: Initiative | None, on: datetime.date | None) -> li
 
 
 def coverage(
-    rows: list[Endorsement],
+    rows: list[Endorsement] | list[PageRow],
     un_members: list[MemberState],
     *,
     name: Callable[[MemberState], str] = lambda state: state.name,
@@ -81,8 +81,8 @@ def coverage(
 
 
 def world_map(
-    rows: list[Endorsement],
-    withdrawn: list[Endorsement],
+    rows: list[Endorsement] | list[PageRow],
+    withdrawn: list[Endorsement] | list[PageRow],
     un_members: list[MemberState],
     *,
     title: str,
@@ -108,7 +108,7 @@ def world_map(
     )
 
 
-def timeline(rows: list[Endorsement], *, title: str) -> SafeString:
+def timeline(rows: list[Endorsement] | list[PageRow], *, title: str) -> SafeString:
     """Endorsements in force over time, from every period (including withdrawn ones)."""
     changes: Counter[datetime.date] = Counter()
     for row in rows:

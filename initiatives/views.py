@@ -20,7 +20,7 @@ from initiatives.endorsing import EndorsementRefused, check_can_endorse
 from initiatives.endorsing import endorse as endorse_initiative
 from initiatives.endorsing import withdraw as withdraw_endorsement
 from initiatives.forms import AsOfForm, EndorseForm, InitiativeFilterForm, VerifyReceiptForm, WithdrawForm
-from initiatives.models import Endorsement, Event, Initiative
+from initiatives.models import Endorsement, Event, Initiative, PageRow
 from members.accreditation import delegate_required
 from members.directory import state_directory
 from members.models import Accreditation, MemberState
@@ -46,13 +46,13 @@ def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ("initiative", get_language(), slug),  # the lead states are in the language's order
         lambda: get_object_or_404(Initiative.objects.published().for_page(), slug=slug),
     )
-    rows = list(Endorsement.objects.filter(initiative=initiative).with_status(day).for_initiative_page())
+    rows = Endorsement.objects.filter(initiative=initiative).with_status(day).page_rows()
     # Each state once, shared by the rows, coverage and the map.
     directory = state_directory(including={row.member_state_id for row in rows})
     for row in rows:
         row.member_state = directory.states[row.member_state_id]
-    in_force = [row for row in rows if row.is_in_force]  # type: ignore[attr-defined]
-    withdrawn = [row for row in rows if row.is_withdrawn]  # type: ignore[attr-defined]
+    in_force = [row for row in rows if row.is_in_force]
+    withdrawn = [row for row in rows if row.is_withdrawn]
     un_members = directory.un_members()
     return render(
         request,
@@ -78,9 +78,7 @@ def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _delegate_action(
-    request: HttpRequest, initiative: Initiative, in_force: list[Endorsement]
-) -> dict[str, Any] | None:
+def _delegate_action(request: HttpRequest, initiative: Initiative, in_force: list[PageRow]) -> dict[str, Any] | None:
     """What the signed-in delegate may do here: endorse for their state, or withdraw its endorsement."""
     if not request.user.is_authenticated:
         return None

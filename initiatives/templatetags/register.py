@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from initiatives.models import DatePrecision, Endorsement
+from initiatives.models import DatePrecision, Endorsement, PageRow
 
 register = template.Library()
 
@@ -40,13 +40,13 @@ def _url(language: str, name: str, argument: str) -> str:
 
 
 @register.simple_tag
-def endorsement_date(row: Endorsement) -> SafeString:
+def endorsement_date(row: Endorsement | PageRow) -> SafeString:
     """The date of an endorsement as precisely as its source supports: a day, a month, or "listed by"."""
     return _date(row.endorsed_on, row.date_precision, get_language())
 
 
 @register.simple_tag
-def endorsement_rows(rows: Iterable[Endorsement], state_names: dict[int, str]) -> SafeString:
+def endorsement_rows(rows: Iterable[PageRow], state_names: dict[int, str]) -> SafeString:
     """The rows of the register table: state, date, how it was given (with its source), reference.
 
     `state_names`: each state's name by primary key, from members.directory."""
