@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import json
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TypedDict
 
@@ -45,6 +45,16 @@ def sprite_document() -> str:
     return f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{escape(data["viewBox"])}"><defs>{paths}</defs></svg>\n'
 
 
+@lru_cache(maxsize=4096)  # states × statuses × languages; a page draws some 240 of them
+def _state(code: str, name: str, status: str, label: str, element: str, geometry: str, css: str, content: str) -> str:
+    """One state's shape with its name and status; `label` is escaped already."""
+    title = f"{html.escape(name)}: {label}" if label else html.escape(name)
+    return (
+        f'<{element} {geometry}class="{html.escape(f"map-state map-state--{status}{css}")}" '
+        f'data-code="{html.escape(code)}"><title>{title}</title>{content}</{element}>'
+    )
+
+
 def render_world_map(
     *,
     statuses: dict[str, str],
@@ -67,13 +77,8 @@ def render_world_map(
 
     def state(code: str, element: str, geometry: str, css: str, content: str = "") -> str:
         status = statuses.get(code)
-        name = html.escape(names.get(code, code))
-        title = f"{name}: {label_of.get(status, html.escape(status))}" if status else name
-        classes = html.escape(f"map-state map-state--{status or NO_STATUS}{css}")
-        return (
-            f'<{element} {geometry}class="{classes}" data-code="{html.escape(code)}">'
-            f"<title>{title}</title>{content}</{element}>"
-        )
+        label = (label_of.get(status) or html.escape(status)) if status else ""
+        return _state(code, names.get(code, code), status or NO_STATUS, label, element, geometry, css, content)
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{escape(data["viewBox"])}" role="img" '
