@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from initiatives.models import DatePrecision, Endorsement, PageRow
+from initiatives.models import DatePrecision, Endorsement, PageRow, receipt_url
 
 register = template.Library()
 
@@ -33,12 +33,6 @@ def _date(day: datetime.date, precision: str, language: str) -> SafeString:
     return format_html("{}", _("listed by %(date)s") % {"date": formats.date_format(day, "DATE_FORMAT")})
 
 
-@lru_cache(maxsize=8192)
-def _url(language: str, name: str, argument: str) -> str:
-    # The URL conf never changes while the process runs; the language is its prefix.
-    return reverse(name, args=[argument])
-
-
 @register.simple_tag
 def endorsement_date(row: Endorsement | PageRow) -> SafeString:
     """The date of an endorsement as precisely as its source supports: a day, a month, or "listed by"."""
@@ -51,17 +45,40 @@ def endorsement_rows(rows: Iterable[PageRow], state_names: dict[int, str]) -> Sa
 
     `state_names`: each state's name by primary key, from members.directory."""
     language = get_language()
-    channels = {value: escape(str(label)) for value, label in Endorsement.Channel.choices}
-    lines = []
-    for row in rows:
-        channel = channels[row.channel]
-        if row.source_url:
-            channel = f'<a href="{escape(row.source_url)}" rel="external noopener">{channel}</a>'
-        state_url = _url(language, "initiatives:state", row.member_state.code.lower())
-        receipt_url = _url(language, "initiatives:receipt", row.reference)
-        lines.append(
-            f'<tr><th scope="row"><a href="{escape(state_url)}">{escape(state_names[row.member_state_id])}</a></th>'
-            f"<td>{_date(row.endorsed_on, row.date_precision, language)}</td><td>{channel}</td>"
-            f'<td><a href="{escape(receipt_url)}"><code>{escape(row.reference)}</code></a></td></tr>'
+    lines = [
+        _row(
+            language,
+            row.member_state.code,
+            state_names[row.member_state_id],
+            row.endorsed_on,
+            row.date_precision,
+            row.channel,
+            row.source_url,
+            row.reference,
         )
-    return mark_safe("\n".join(lines))  # nosec  # noqa: S308 - every value above is escaped
+        for row in rows
+    ]
+    return mark_safe("\n".join(lines))  # nosec  # noqa: S308 - _row escapes every value
+
+
+@lru_cache(maxsize=8192)  # a row reads the same until it changes, on every page that lists it
+def _row(
+    language: str,
+    code: str,
+    name: str,
+    endorsed_on: datetime.date,
+    precision: str,
+    channel: str,
+    source_url: str,
+    reference: str,
+) -> str:
+    # `language` is part of the key: the URLs, the date and the channel's label follow it.
+    how = escape(str(Endorsement.Channel(channel).label))
+    if source_url:
+        how = f'<a href="{escape(source_url)}" rel="external noopener">{how}</a>'
+    state_url = reverse("initiatives:state", args=[code.lower()])
+    return (
+        f'<tr><th scope="row"><a href="{escape(state_url)}">{escape(name)}</a></th>'
+        f"<td>{_date(endorsed_on, precision, language)}</td><td>{how}</td>"
+        f'<td><a href="{escape(receipt_url(reference))}"><code>{escape(reference)}</code></a></td></tr>'
+    )
