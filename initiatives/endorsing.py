@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -47,13 +48,16 @@ def _check_period(*, initiative: Initiative, member_state: MemberState, endorsed
         raise EndorsementRefused(_("This initiative is not open for endorsement."))
     if not in_window:
         raise EndorsementRefused(_("On that date the initiative was not open for endorsement."))
-    periods = Endorsement.objects.select_related("member_state").filter(
-        initiative=initiative, member_state=member_state
+    # The periods still in force, or withdrawn after that day (at most a few rows), in one query.
+    periods = list(
+        Endorsement.objects.select_related("member_state")
+        .filter(initiative=initiative, member_state=member_state)
+        .filter(Q(withdrawn_on=None) | Q(withdrawn_on__gt=endorsed_on))
     )
-    existing = periods.in_force().first()
+    existing = next((period for period in periods if period.withdrawn_on is None), None)
     if existing is not None:
         raise AlreadyEndorsed(existing)
-    if periods.filter(withdrawn_on__gt=endorsed_on).exists():
+    if periods:
         raise EndorsementRefused(_("The state had an endorsement in force on that date; periods cannot overlap."))
 
 

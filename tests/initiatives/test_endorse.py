@@ -345,3 +345,18 @@ def test_the_emails_about_an_endorsement_the_secretariat_recorded_say_so(
         delegate.user.email,
         "secretariat@alliance.example",
     }
+
+
+def test_an_endorsement_takes_the_same_few_queries_every_time(
+    persona, settings, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """Hundreds of delegates sign within minutes in the General Assembly's high-level week: the user,
+    the accreditation, four second-factor lookups (one ours, three allauth's step-up check), the
+    initiative, the signing window, the state's periods, the two rows written, and the transaction's
+    two statements. Without Redis, the session is read from the database too."""
+    _user, client = persona("delegate_of_x")
+    assert client.get(ENDORSE).status_code == HTTPStatus.OK  # the delegate reads the form first
+    queries = 13 if settings.SESSION_ENGINE.endswith("cached_db") else 14
+    with django_capture_on_commit_callbacks(execute=True), django_assert_num_queries(queries):
+        response = client.post(ENDORSE, {"authority": "on"})
+    assert response.status_code == HTTPStatus.FOUND
