@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 import os
+from functools import lru_cache
 from typing import Any, ClassVar, Self
 
 from django.conf import settings
@@ -12,7 +13,14 @@ from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+
+@lru_cache(maxsize=2048)  # pages link every state, some 193 times; the URLconf never changes while the process runs
+def state_url(code: str, language: str | None) -> str:
+    """The state's page in `language`, the active one (passed, to be part of the cache's key)."""
+    return reverse("initiatives:state", args=[code.lower()])
 
 
 class UserManager(BaseUserManager["User"]):
@@ -132,7 +140,7 @@ class MemberState(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("initiatives:state", args=[self.code.lower()])
+        return state_url(self.code, get_language())
 
     @property
     def is_un_member(self) -> bool:

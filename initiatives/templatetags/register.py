@@ -9,7 +9,6 @@ from functools import lru_cache
 from html import escape
 
 from django import template
-from django.urls import reverse
 from django.utils import formats
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -17,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from initiatives.models import DatePrecision, Endorsement, PageRow, receipt_url
+from members.models import state_url
 
 register = template.Library()
 
@@ -76,9 +76,8 @@ def _row(
     how = escape(str(Endorsement.Channel(channel).label))
     if source_url:
         how = f'<a href="{escape(source_url)}" rel="external noopener">{how}</a>'
-    state_url = reverse("initiatives:state", args=[code.lower()])
     return (
-        f'<tr><th scope="row"><a href="{escape(state_url)}">{escape(name)}</a></th>'
+        f'<tr><th scope="row"><a href="{escape(state_url(code, language))}">{escape(name)}</a></th>'
         f"<td>{_date(endorsed_on, precision, language)}</td><td>{how}</td>"
         f'<td><a href="{escape(receipt_url(reference))}"><code>{escape(reference)}</code></a></td></tr>'
     )
