@@ -26,6 +26,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -163,6 +164,24 @@ class Signer:
         return status, (time.perf_counter() - started) * 1000
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) of a process and its children so far: gunicorn's workers."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for process in [pid, *_children(pid)]:
+        try:
+            fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process has just ended
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in children.read_text().split()] if children.exists() else []
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -196,7 +215,7 @@ def main() -> None:
     urllib.request.install_opener(urllib.request.build_opener(urllib.request.HTTPSHandler(context=context)))
     try:
         _wait_for_server()
-        report(sessions, database, context)
+        report(sessions, database, context, signing_server=servers[-1].pid)
     finally:
         proxy.stop()
         for gunicorn in servers:
@@ -216,17 +235,17 @@ def _wait_for_server() -> None:
     raise SystemExit("the server did not start")
 
 
-def report(sessions: list[tuple[str, str]], database: str, context: ssl.SSLContext) -> None:
+def report(sessions: list[tuple[str, str]], database: str, context: ssl.SSLContext, *, signing_server: int) -> None:
     for path in ("/bench/baseline", "/en/", "/en/initiatives/paris-call/", f"/en/initiatives/{SLUG}/"):
         wrk(path, seconds="2")  # warm up: imports, connections and caches, not measured
-    # Each line is compared with the baseline measured just before it: on a shared machine the speed
-    # drifts within a run (up to a third between the first line and the last), in either direction.
+    # Each line is compared with the baseline measured just before and just after it (their mean): on
+    # a shared machine the speed drifts within a run, by up to a third, in either direction.
     baselines: list[dict[str, float]] = []
-    rows: dict[str, tuple[dict[str, float], dict[str, float]]] = {}
+    rows: dict[str, tuple[dict[str, float], int]] = {}  # each line, and the baseline measured before it
 
     def measure(name: str, path: str, script: str | None = None) -> None:
         baselines.append(wrk("/bench/baseline"))
-        rows[name] = (wrk(path, script=script), baselines[-1])
+        rows[name] = (wrk(path, script=script), len(baselines) - 1)
 
     if not BURST_ONLY:
         measure("/healthz", "/healthz")
@@ -237,21 +256,32 @@ def report(sessions: list[tuple[str, str]], database: str, context: ssl.SSLConte
 
     # The signing burst: every UN member's delegate endorses at once while readers load the page.
     baselines.append(wrk("/bench/baseline"))
-    burst_base = baselines[-1]
     readers: dict[str, float] = {}
     reading = threading.Thread(target=lambda: readers.update(wrk(f"/en/initiatives/{SLUG}/", seconds="8")))
     with ConnectionSampler(database) as connections:
         reading.start()
         time.sleep(1)
-        results = burst([(session, csrf, SLUG) for session, csrf in sessions], context)
+        cpu_before: list[float] = []
+        results = burst(
+            [(session, csrf, SLUG) for session, csrf in sessions],
+            context,
+            pressing=lambda: cpu_before.append(cpu_seconds(signing_server)),
+        )
         visible_after = seconds_until_visible(SLUG, endorsing_states(SLUG))
         reading.join()
-    rows["initiative page during the burst (readers)"] = (readers, burst_base)
+    signing_cpu = cpu_seconds(signing_server) - cpu_before[0]  # the endorsements and their emails
+    rows["initiative page during the burst (readers)"] = (readers, len(baselines) - 1)
     measure("initiative page, 193 endorsements (cached)", f"/en/initiatives/{SLUG}/")
     measure("initiative page, 193 endorsements (cold cache)", f"/en/initiatives/{SLUG}/", "bust.lua")
+    baselines.append(wrk("/bench/baseline"))
+
+    def around(index: int) -> dict[str, float]:
+        before, after = baselines[index], baselines[index + 1]
+        return {key: (before[key] + after[key]) / 2 for key in ("rps", "p99")}
 
     print(f"\n{'':48} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'baseline':>9} {'× rps':>7} {'× p99':>7} {'errors':>7}")
-    for name, (row, base) in rows.items():
+    for name, (row, index) in rows.items():
+        base = around(index)
         print(
             f"{name:48} {row['rps']:9.0f} {row['p50']:8.2f} {row['p99']:8.2f} {base['rps']:9.0f} "
             f"{row['rps'] / base['rps']:7.2f} {row['p99'] / base['p99']:7.2f} {row['errors']:7.0f}"
@@ -259,10 +289,19 @@ def report(sessions: list[tuple[str, str]], database: str, context: ssl.SSLConte
     rps = sorted(base["rps"] for base in baselines)
     p99 = sorted(base["p99"] for base in baselines)
     print(
-        f"baseline (trivial view), {len(baselines)} runs, each just before its line: {rps[0]:.0f}–{rps[-1]:.0f} req/s, "
-        f"p99 {p99[0]:.2f}–{p99[-1]:.2f} ms, {sum(base['errors'] for base in baselines):.0f} errors"
+        f"baseline (trivial view): {len(baselines)} runs, one between each two lines; "
+        f"{rps[0]:.0f}–{rps[-1]:.0f} req/s, p99 {p99[0]:.2f}–{p99[-1]:.2f} ms, "
+        f"{sum(base['errors'] for base in baselines):.0f} errors"
     )
+    burst_base = around(rows["initiative page during the burst (readers)"][1])
     print_burst("signing burst", results, burst_base, endorsing_states(SLUG))
+    per_endorsement = signing_cpu / len(results) * 1000
+    print(
+        f"  the signing app server used {signing_cpu:.2f} s of CPU, {per_endorsement:.1f} ms per endorsement "
+        f"(its emails included): on {os.cpu_count()} cores, even with nothing else running, "
+        f"the last one could not be answered before {signing_cpu / (os.cpu_count() or 1):.2f} s "
+        f"({signing_cpu / (os.cpu_count() or 1) * 1000 / burst_base['p99']:.0f} × the baseline's p99)"
+    )
     print(
         f"  the last endorsement was on the public page {visible_after:.2f} s after its receipt; "
         f"peak PostgreSQL connections: {connections.peak}"
@@ -282,9 +321,13 @@ def report(sessions: list[tuple[str, str]], database: str, context: ssl.SSLConte
     )
 
 
-def burst(requests: list[tuple[str, str, str]], context: ssl.SSLContext) -> list[tuple[int, float]]:
+def burst(
+    requests: list[tuple[str, str, str]], context: ssl.SSLContext, *, pressing: Callable[[], object] = lambda: None
+) -> list[tuple[int, float]]:
+    """Every delegate loads the form, then all press the button at once (`pressing` is called just before)."""
     with ThreadPoolExecutor(max_workers=len(requests)) as pool:
         signers = list(pool.map(lambda request: Signer(request[0], request[1], request[2], context), requests))
+        pressing()
         return list(pool.map(Signer.endorse, signers))
 
 
