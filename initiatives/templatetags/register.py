@@ -4,12 +4,12 @@ language spends most of a page's time resolving variables row by row."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from functools import lru_cache
 from html import escape
 
 from django import template
 from django.utils import formats
-from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -40,39 +40,25 @@ def endorsement_date(row: Endorsement | PageRow) -> SafeString:
 
 
 @register.simple_tag
-def endorsement_tables(
-    groups: list[tuple[str, str | Promise, list[PageRow]]], state_names: dict[int, str]
-) -> SafeString:
-    """The register's tables, one per regional group under its heading (members.regions.group_by_region):
-    state, date, how it was given (with its source), reference.
+def endorsement_rows(rows: Iterable[PageRow], state_names: dict[int, str]) -> SafeString:
+    """The rows of the register table: state, date, how it was given (with its source), reference.
 
     `state_names`: each state's name by primary key, from members.directory."""
     language = get_language()
-    headings = (_("State"), _("Endorsed"), _("Source"), _("Reference"))
-    columns = "".join(f'<th scope="col">{escape(heading)}</th>' for heading in headings)
-    tables = []
-    for group, label, rows in groups:
-        caption = escape(str(label))
-        lines = "\n".join(
-            _row(
-                language,
-                row.member_state.code,
-                state_names[row.member_state_id],
-                row.endorsed_on,
-                row.date_precision,
-                row.channel,
-                row.source_url,
-                row.reference,
-            )
-            for row in rows
+    lines = [
+        _row(
+            language,
+            row.member_state.code,
+            state_names[row.member_state_id],
+            row.endorsed_on,
+            row.date_precision,
+            row.channel,
+            row.source_url,
+            row.reference,
         )
-        tables.append(
-            f'<h3 id="group-{escape(group or "other")}">{caption} <span class="count">({len(rows)})</span></h3>\n'
-            f'<div class="table-scroll" role="group" aria-label="{caption}" tabindex="0"><table class="register">\n'
-            f'<caption class="visually-hidden">{caption}</caption>\n<thead><tr>{columns}</tr></thead>\n'
-            f"<tbody>\n{lines}\n</tbody>\n</table></div>"
-        )
-    return mark_safe("\n".join(tables))  # nosec  # noqa: S308 - every value is escaped here or in _row
+        for row in rows
+    ]
+    return mark_safe("\n".join(lines))  # nosec  # noqa: S308 - _row escapes every value
 
 
 @lru_cache(maxsize=8192)  # a row reads the same until it changes, on every page that lists it
