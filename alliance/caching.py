@@ -1,11 +1,12 @@
 """Anonymous reading pages from the shared cache, until the register changes.
 
 Every change to the register or its content, once committed, gives the register a new version
-in the cache, a value never used before (signals are the one place for this: the writes need not
-know about caching). A page is stored with the version it was rendered at, so a change makes
-every page stale at once, on every server process sharing the cache. A change to anything but
-the endorsements also gives the content a new version: what each server process keeps of the
-content (`kept_until_content_changes`: the states, an initiative's texts) stays across endorsements.
+in the cache, a value never used before (signals on the models `watch` names are the one place for
+this: the writes need not know about caching). A page is stored with the version it was rendered
+at, so a change makes every page stale at once, on every server process sharing the cache. A change
+to a content model (every watched model but the endorsements) also gives the content a new version:
+what each server process keeps of the content (`kept_until_content_changes`: the states, an
+initiative's texts) stays across endorsements.
 
 `PublicPageCacheMiddleware` answers before sessions, authentication or the database are
 touched, in one cache round trip for the version and the page. When a page is stale, one request
@@ -21,15 +22,17 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from functools import partial, wraps
+from functools import wraps
 from typing import Any, TypeVar, cast
 from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, QueryDict
 from django.utils.cache import cc_delim_re, patch_cache_control, patch_vary_headers
@@ -76,30 +79,41 @@ def register_changed(**kwargs: Any) -> None:
 def content_changed(**kwargs: Any) -> None:
     """Signal receiver: the content changed (a text, a state, an event), so every cached page and
     everything kept until the content changes is stale; as register_changed."""
-    transaction.on_commit(partial(_bump_versions, CONTENT_VERSION_KEY), using=kwargs.get("using"), robust=True)
+    transaction.on_commit(_bump_content_versions, using=kwargs.get("using"), robust=True)
 
 
 def _bump_versions(*keys: str) -> None:
     cache.set_many(dict.fromkeys((VERSION_KEY, *keys), _new_version()), timeout=None)
 
 
-def watch(*models: type, content: bool) -> None:
-    """Make the pages stale when one of `models` changes; with `content`, what is kept of the content too."""
+def _bump_content_versions() -> None:
+    # A named function, not a partial: Django logs a failing robust callback by its __qualname__.
+    _bump_versions(CONTENT_VERSION_KEY)
+
+
+def watch(*models: type[Model], content: bool) -> None:
+    """Make the pages stale when one of `models` changes (with `content`, what is kept of the content
+    too), or one of their many-to-many relations (lead states, an event's initiatives and co-chairs)."""
     receiver = content_changed if content else register_changed
     for model in models:
         post_save.connect(receiver, sender=model, dispatch_uid=f"cache-{model.__name__}-save")
         post_delete.connect(receiver, sender=model, dispatch_uid=f"cache-{model.__name__}-delete")
-    if content:  # lead states, an event's initiatives and co-chairs
-        m2m_changed.connect(content_changed, dispatch_uid="cache-m2m")
+        for relation in model._meta.many_to_many:
+            through = getattr(model, relation.name).through  # as Initiative.lead_states.through
+            m2m_changed.connect(receiver, sender=through, dispatch_uid=f"cache-{through.__name__}-m2m")
 
 
-_kept: dict[Hashable, tuple[int, Any]] = {}
+# A kept value is loaded again after this long even if the content's version has not moved: a move
+# is lost when Redis fails at the commit, and a write without signals (QuerySet.update, a data
+# migration) moves nothing. Cached pages have the same bound in PAGE_TIMEOUT.
+KEEP_SECONDS = 600
+_kept: dict[Hashable, tuple[int, float, Any]] = {}
 
 
 def kept_until_content_changes(
     key: Hashable, load: Callable[[], T], *, still_good: Callable[[T], bool] = lambda value: True
 ) -> T:
-    """`load()`, kept by this server process until the content's version moves.
+    """`load()`, kept by this server process until the content's version moves (or KEEP_SECONDS).
 
     For what many requests read and only content changes can change: keeping it spares each
     request the queries and the model instances. `load` may raise (Http404): nothing is kept then,
@@ -111,10 +125,12 @@ def kept_until_content_changes(
     except CACHE_DOWN:
         return load()
     found = _kept.get(key)
-    if found is not None and found[0] == version and still_good(found[1]):
-        return cast(T, found[1])
+    if found is not None:
+        kept_version, loaded_at, value = found
+        if kept_version == version and time.monotonic() - loaded_at < KEEP_SECONDS and still_good(value):
+            return cast(T, value)
     value = load()
-    _kept[key] = (version, value)
+    _kept[key] = (version, time.monotonic(), value)
     return value
 
 
