@@ -3,7 +3,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import secrets
-from typing import Any, ClassVar, Self
+from typing import Any, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -290,7 +290,8 @@ class EndorsementQuerySet(models.QuerySet["Endorsement"]):
         """with_status()'s rows as the initiative page shows them, unordered (the page groups and
         sorts them by state name itself), as plain values: a page holds up to 193 rows, and model
         instances of them cost more than the rest of the page's data."""
-        return [PageRow(*values) for values in self.order_by().values_list(*PageRow.FIELDS)]
+        fields = [field.name for field in dataclasses.fields(PageRow) if field.init]
+        return [PageRow(*values) for values in self.order_by().values_list(*fields)]
 
     def for_state_page(self) -> Self:
         return self.select_related("initiative").order_by("-endorsed_on", "initiative__slug")
@@ -375,42 +376,6 @@ class Endorsement(models.Model):
         return pgettext("source note", self.source_note) if self.source_note else ""
 
 
-def receipt_url(reference: str) -> str:
-    return reverse("initiatives:receipt", args=[reference])
-
-
-@dataclasses.dataclass(slots=True)
-class PageRow:
-    """One period of an endorsement, as EndorsementQuerySet.page_rows() reads it."""
-
-    FIELDS: ClassVar[tuple[str, ...]] = (
-        "member_state_id",
-        "endorsed_on",
-        "date_precision",
-        "channel",
-        "source_url",
-        "reference",
-        "withdrawn_on",
-        "withdrawal_reason",
-        "is_in_force",
-        "is_withdrawn",
-    )
-    member_state_id: int
-    endorsed_on: datetime.date
-    date_precision: str
-    channel: str
-    source_url: str
-    reference: str
-    withdrawn_on: datetime.date | None
-    withdrawal_reason: str
-    is_in_force: bool
-    is_withdrawn: bool
-    member_state: MemberState = dataclasses.field(init=False)  # the page sets it, from members.directory
-
-    def get_absolute_url(self) -> str:
-        return receipt_url(self.reference)
-
-
 class EventQuerySet(models.QuerySet["Event"]):
     def for_listing(self) -> Self:
         return self.prefetch_related(
@@ -444,3 +409,28 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+def receipt_url(reference: str) -> str:
+    return reverse("initiatives:receipt", args=[reference])
+
+
+@dataclasses.dataclass(slots=True)
+class PageRow:
+    """One period of an endorsement, as EndorsementQuerySet.page_rows() reads it: each field but
+    the state is a column or an annotation of that name."""
+
+    member_state_id: int
+    endorsed_on: datetime.date
+    date_precision: str
+    channel: str
+    source_url: str
+    reference: str
+    withdrawn_on: datetime.date | None
+    withdrawal_reason: str
+    is_in_force: bool
+    is_withdrawn: bool
+    member_state: MemberState = dataclasses.field(init=False)  # the page sets it, from members.directory
+
+    def get_absolute_url(self) -> str:
+        return receipt_url(self.reference)

@@ -36,4 +36,4 @@ def _collation_key(text: str, language: str) -> tuple[str, str]:
 
 def sort_by_name(items: Iterable[T], name: Callable[[T], str], language: str | None = None) -> list[T]:
     language = language or get_language() or "en"  # once, not per item: a page sorts 193 names
-    return sorted(items, key=lambda item: _collation_key(name(item), language))
+    return sorted(items, key=lambda item: collation_key(name(item), language))

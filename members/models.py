@@ -12,15 +12,16 @@ from django.db import models
 from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
 @lru_cache(maxsize=2048)  # pages link every state, some 193 times; the URLconf never changes while the process runs
 def state_url(code: str, language: str | None) -> str:
-    """The state's page in `language`, the active one (passed, to be part of the cache's key)."""
-    return reverse("initiatives:state", args=[code.lower()])
+    """The state's page in `language` (none: the site's default)."""
+    with translation.override(language):
+        return reverse("initiatives:state", args=[code.lower()])
 
 
 class UserManager(BaseUserManager["User"]):
