@@ -295,13 +295,14 @@ def report(sessions: list[tuple[str, str]], database: str, context: ssl.SSLConte
     )
     burst_base = around(rows["initiative page during the burst (readers)"][1])
     print_burst("signing burst", results, burst_base, endorsing_states(SLUG))
-    per_endorsement = signing_cpu / len(results) * 1000
-    print(
-        f"  the signing app server used {signing_cpu:.2f} s of CPU, {per_endorsement:.1f} ms per endorsement "
-        f"(its emails included): on {os.cpu_count()} cores, even with nothing else running, "
-        f"the last one could not be answered before {signing_cpu / (os.cpu_count() or 1):.2f} s "
-        f"({signing_cpu / (os.cpu_count() or 1) * 1000 / burst_base['p99']:.0f} × the baseline's p99)"
-    )
+    if POOLS == 2:  # with one pool, that server also renders the readers' pages
+        cores = os.cpu_count() or 1
+        print(
+            f"  the signing app server (gunicorn, not the proxy) used {signing_cpu:.2f} s of CPU from the first "
+            f"press until the readers stopped, {signing_cpu / len(results) * 1000:.1f} ms per endorsement with "
+            f"its emails: {signing_cpu / cores:.2f} s on {cores} cores "
+            f"({signing_cpu / cores * 1000 / burst_base['p99']:.0f} × the baseline's p99) before the readers' share"
+        )
     print(
         f"  the last endorsement was on the public page {visible_after:.2f} s after its receipt; "
         f"peak PostgreSQL connections: {connections.peak}"
