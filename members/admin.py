@@ -1,6 +1,9 @@
+import datetime
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Case, QuerySet, When
@@ -9,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -133,3 +137,110 @@ class AccreditationAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
                 request, _("%(count)d accreditation(s) updated; each user is told by email.") % {"count": done}
             )
         return None
+
+
+# allauth's own admins for these models showed a second factor's secret in an editable form, and
+# searched sessions by a username this register's accounts do not have (an error page). These show
+# what the secretariat needs, in its language, and no secret.
+admin.site.unregister(Authenticator)
+admin.site.unregister(UserSession)
+
+
+class SecondFactorKindFilter(admin.SimpleListFilter):
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return list(Authenticator.Type.choices)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Authenticator]) -> QuerySet[Authenticator]:
+        return queryset.filter(type=self.value()) if self.value() else queryset
+
+
+@admin.register(Authenticator)
+class SecondFactorAdmin(admin.ModelAdmin[Authenticator]):
+    """A delegate's second factors: seen and, by whoever may delete them, removed (a lost phone);
+    never read or edited."""
+
+    list_display = ("account", "kind", "added_on", "last_used_on")
+    fields = readonly_fields = list_display
+    list_filter = [SecondFactorKindFilter]
+    list_select_related = ["user"]
+    search_fields = ["user__email"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Authenticator | None = None) -> bool:
+        return False
+
+    @admin.display(description=_("account"), ordering="user__email")
+    def account(self, obj: Authenticator) -> str:
+        return str(obj.user.email)
+
+    @admin.display(description=_("kind"), ordering="type")
+    def kind(self, obj: Authenticator) -> str:
+        return str(obj.get_type_display())
+
+    @admin.display(description=_("added on"), ordering="created_at")
+    def added_on(self, obj: Authenticator) -> datetime.datetime:
+        return cast(datetime.datetime, obj.created_at)  # allauth's models are untyped
+
+    @admin.display(description=_("last used on"), ordering="last_used_at")
+    def last_used_on(self, obj: Authenticator) -> datetime.datetime | None:
+        return cast(datetime.datetime | None, obj.last_used_at)
+
+
+@admin.register(UserSession)
+class SignedInSessionAdmin(admin.ModelAdmin[UserSession]):
+    """Where each account is signed in; the admin may sign a session out, which ends it at once."""
+
+    list_display = ("account", "started_on", "last_seen_on", "address", "browser")
+    fields = readonly_fields = list_display
+    list_select_related = ["user"]
+    search_fields = ["user__email", "ip"]
+    actions = ["sign_out"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: UserSession | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: UserSession | None = None) -> bool:
+        return False  # deleting the record alone would leave the session signed in: use sign_out
+
+    def has_sign_out_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("usersessions.delete_usersession")
+
+    @admin.action(description=_("Sign out the selected sessions"), permissions=["sign_out"])
+    def sign_out(self, request: HttpRequest, queryset: QuerySet[UserSession]) -> None:
+        sessions = list(queryset)
+        for session in sessions:
+            session.end()
+        self.message_user(
+            request,
+            ngettext("%(count)d session is signed out.", "%(count)d sessions are signed out.", len(sessions))
+            % {"count": len(sessions)},
+            messages.SUCCESS,
+        )
+
+    @admin.display(description=_("account"), ordering="user__email")
+    def account(self, obj: UserSession) -> str:
+        return str(obj.user.email)
+
+    @admin.display(description=_("signed in on"), ordering="created_at")
+    def started_on(self, obj: UserSession) -> datetime.datetime:
+        return cast(datetime.datetime, obj.created_at)  # allauth's models are untyped
+
+    @admin.display(description=_("last seen on"), ordering="last_seen_at")
+    def last_seen_on(self, obj: UserSession) -> datetime.datetime:
+        return cast(datetime.datetime, obj.last_seen_at)
+
+    @admin.display(description=_("IP address"), ordering="ip")
+    def address(self, obj: UserSession) -> str:
+        return str(obj.ip)
+
+    @admin.display(description=_("browser"))
+    def browser(self, obj: UserSession) -> str:
+        return str(obj.user_agent)
