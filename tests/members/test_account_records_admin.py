@@ -6,6 +6,7 @@ from http import HTTPStatus
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
+from django.contrib.auth.models import Group
 from django.test import Client
 
 from tests.conftest import sign_in, turn_on_mfa
@@ -65,3 +66,20 @@ def test_sessions_are_found_by_address_and_signing_one_out_ends_it(superuser_cli
     assert "1 session is signed out." in response.content.decode()
     assert not UserSession.objects.filter(user=user).exists()
     assert client.get("/en/delegate/").status_code == HTTPStatus.FOUND  # back to the sign-in page
+
+
+@pytest.mark.parametrize(("group", "may"), [("Secretariat admins", True), ("Secretariat editors", False)])
+def test_secretariat_admins_remove_a_lost_second_factor_and_sign_sessions_out(register, delegate, group, may):
+    """Managing users is the secretariat admin's (DESIGN.md, "Who may do what"); editors may not."""
+    user, _secret, client = delegate
+    staff = UserFactory(email="staff@secretariat.example", is_staff=True)
+    staff.groups.add(Group.objects.get(name=group))
+    turn_on_mfa(staff)
+    staff_client = sign_in(Client(), staff)
+    factor = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    staff_client.post(f"/en/admin/mfa/authenticator/{factor.pk}/delete/", {"post": "yes"})
+    session = UserSession.objects.get(user=user)
+    staff_client.post("/en/admin/usersessions/usersession/", {"action": "sign_out", "_selected_action": [session.pk]})
+    assert Authenticator.objects.filter(pk=factor.pk).exists() is not may
+    assert UserSession.objects.filter(pk=session.pk).exists() is not may
+    assert (client.get("/en/delegate/").status_code == HTTPStatus.FOUND) is may

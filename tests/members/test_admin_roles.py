@@ -56,6 +56,8 @@ def allowed(response) -> bool:
         ("/en/admin/members/memberstate/", {"editor", "admin"}),
         ("/en/admin/members/accreditation/", {"admin"}),
         ("/en/admin/members/user/", {"admin"}),
+        ("/en/admin/mfa/authenticator/", {"admin"}),
+        ("/en/admin/usersessions/usersession/", {"admin"}),
     ],
 )
 @pytest.mark.parametrize("role", ROLES)
