@@ -215,6 +215,7 @@ class SignedInSessionAdmin(admin.ModelAdmin[UserSession]):
 
     @admin.action(description=_("Sign out the selected sessions"), permissions=["sign_out"])
     def sign_out(self, request: HttpRequest, queryset: QuerySet[UserSession]) -> None:
+        self.log_deletions(request, queryset)  # in the admin's history of actions, as a deletion would be
         sessions = list(queryset)
         for session in sessions:
             session.end()

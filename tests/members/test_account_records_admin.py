@@ -6,6 +6,7 @@ from http import HTTPStatus
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
+from django.contrib.admin.models import DELETION, LogEntry
 from django.contrib.auth.models import Group
 from django.test import Client
 
@@ -64,6 +65,7 @@ def test_sessions_are_found_by_address_and_signing_one_out_ends_it(superuser_cli
         follow=True,
     )
     assert "1 session is signed out." in response.content.decode()
+    assert LogEntry.objects.filter(object_id=str(session.pk), action_flag=DELETION).exists()  # who and when
     assert not UserSession.objects.filter(user=user).exists()
     assert client.get("/en/delegate/").status_code == HTTPStatus.FOUND  # back to the sign-in page
 
