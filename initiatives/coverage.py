@@ -60,7 +60,7 @@ def coverage(
     rows: list[Endorsement] | list[PageRow],
     un_members: list[MemberState],
     *,
-    name: Callable[[MemberState], str] = lambda state: state.name,
+    name: Callable[[MemberState], str],  # each state's name, from members.directory
 ) -> Coverage:
     endorsing_codes = {row.member_state.code for row in rows}
     labels = dict(MemberState.RegionalGroup.choices)
@@ -86,7 +86,7 @@ def world_map(
     un_members: list[MemberState],
     *,
     title: str,
-    name: Callable[[MemberState], str] = lambda state: state.name,
+    name: Callable[[MemberState], str],  # each state's name, from members.directory
 ) -> SafeString:
     endorsing = {row.member_state.code for row in rows}
     statuses = {state.code: "not-endorsed" for state in un_members}
