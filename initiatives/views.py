@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import re
+from http import HTTPStatus
 from typing import Any
 
-from allauth.account.decorators import reauthentication_required
 from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -23,7 +24,8 @@ from initiatives.forms import AsOfForm, EndorseForm, InitiativeFilterForm, Verif
 from initiatives.models import Endorsement, Event, Initiative, PageRow
 from members.accreditation import delegate_required
 from members.directory import state_directory
-from members.models import Accreditation, MemberState
+from members.models import Accreditation, MemberState, state_url
+from members.reauthentication import fresh_authentication_required, typed_before_reauthentication
 from members.regions import group_by_region
 
 
@@ -100,11 +102,17 @@ def state_list(request: HttpRequest) -> HttpResponse:
     return render(request, "initiatives/state_list.html", {"states_by_region": group_by_region(states)})
 
 
+STATE_CODE = re.compile("[A-Za-z]{3}")
+
+
 @require_safe
 @public_page
 def state_detail(request: HttpRequest, code: str) -> HttpResponse:
+    if not STATE_CODE.fullmatch(code):
+        raise Http404  # what no state's code can be (an accent, a space) would redirect to itself
     if code != code.lower():
-        return HttpResponsePermanentRedirect(request.get_full_path().replace(f"/{code}/", f"/{code.lower()}/"))
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirect(state_url(code, get_language()) + (f"?{query}" if query else ""))
     state = get_object_or_404(MemberState, code=code.upper())
     as_of = AsOfForm(request.GET or None)
     day = as_of.day()
@@ -147,11 +155,11 @@ def receipt(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 @delegate_required
-@reauthentication_required  # type: ignore[untyped-decorator]  # allauth's decorators are untyped
+@fresh_authentication_required(keep=("statement",))
 @require_http_methods(["GET", "POST"])
 def endorse(request: HttpRequest, slug: str, *, delegate: Accreditation) -> HttpResponse:
     initiative = get_object_or_404(Initiative.objects.published(), slug=slug)
-    form = EndorseForm(request.POST or None)
+    form = EndorseForm(request.POST or None, initial=typed_before_reauthentication(request))
     context = {"initiative": initiative, "delegate": delegate, "form": form}
     try:
         if request.method == "POST" and form.is_valid():
@@ -168,12 +176,12 @@ def endorse(request: HttpRequest, slug: str, *, delegate: Accreditation) -> Http
 
 @login_required
 @delegate_required
-@reauthentication_required  # type: ignore[untyped-decorator]  # allauth's decorators are untyped
+@fresh_authentication_required(keep=("reason",))
 @require_http_methods(["GET", "POST"])
 def withdraw(request: HttpRequest, slug: str, *, delegate: Accreditation) -> HttpResponse:
     initiative = get_object_or_404(Initiative.objects.published(), slug=slug)
     current = Endorsement.objects.in_force().filter(initiative=initiative, member_state=delegate.member_state).first()
-    form = WithdrawForm(request.POST or None)
+    form = WithdrawForm(request.POST or None, initial=typed_before_reauthentication(request))
     context = {"initiative": initiative, "delegate": delegate, "form": form, "current": current}
     if current is None:
         refusal = _("Your state has no endorsement of this initiative in force.")
@@ -211,6 +219,7 @@ def verify_receipt(request: HttpRequest) -> HttpResponse:
         request,
         "initiatives/verify_receipt.html",
         {"form": form, "result": result, "public_key": receipts.public_key_pem(), "key_id": receipts.key_id()},
+        status=HTTPStatus.BAD_REQUEST if form.is_bound and not form.is_valid() else HTTPStatus.OK,
     )
 
 
