@@ -1,4 +1,4 @@
-"""Middleware for signed-in people: staff need a second factor for the admin, and the list of a
+"""Middleware for signed-in people: staff need a second factor for the secretariat's pages, and the list of a
 person's sessions is kept up to date without a database write on every request."""
 
 from __future__ import annotations
@@ -10,8 +10,10 @@ from allauth.mfa.utils import is_mfa_enabled
 from allauth.usersessions.middleware import UserSessionsMiddleware
 from django.contrib import messages
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 ACTIVITY_INTERVAL = 60  # seconds between two writes of a session's "last seen" time and address
@@ -31,7 +33,33 @@ class SessionActivityMiddleware(UserSessionsMiddleware):  # type: ignore[misc]
         return super().__call__(request)  # type: ignore[no-any-return]
 
 
+class SignedInPagesMiddleware:
+    """A page answered to a signed-in person may show their name, their state or their
+    second factors: no shared or browser cache keeps it (a shared computer's back button,
+    a proxy)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)  # private, no-store, no-cache, max-age=0
+        return response
+
+
+def staff_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Mark a view outside the admin as the secretariat's: `StaffMfaMiddleware` then asks its
+    staff for their second factor there too."""
+    view.staff_only = True  # type: ignore[attr-defined]
+    return view
+
+
 class StaffMfaMiddleware:
+    """Every page of the secretariat (the admin, and views marked `staff_only`) needs the staff
+    member's second factor: a stolen password alone opens none of them."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
@@ -42,9 +70,16 @@ class StaffMfaMiddleware:
         self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
     ) -> HttpResponse | None:
         match = request.resolver_match
-        if match is None or match.app_name != "admin" or not request.user.is_authenticated:
+        if match is None or not request.user.is_authenticated:
             return None
-        if request.user.is_staff and not is_mfa_enabled(request.user):
+        staff_view = getattr(view, "staff_only", False)
+        if not (staff_view or match.app_name == "admin"):
+            return None
+        if not request.user.is_staff:
+            if staff_view:
+                raise PermissionDenied
+            return None  # the admin sends others to its own sign-in page
+        if not is_mfa_enabled(request.user):
             messages.warning(request, _("Set up two-factor authentication to use the administration."))
             return redirect("mfa_activate_totp")
         return None

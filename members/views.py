@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from initiatives.models import Endorsement, Initiative
 from members.accreditation import AccreditationRefused, request_accreditation
 from members.forms import AccreditationRequestForm
+from members.middleware import staff_only
 from members.models import Accreditation, AuthenticatedHttpRequest
 
 
@@ -57,11 +58,12 @@ def accreditation_request(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "members/accreditation_request.html", {"form": form})
 
 
+@staff_only
 @login_required
 @permission_required("members.view_accreditation", raise_exception=True)
 @require_safe
 def evidence(request: HttpRequest, pk: int) -> FileResponse:
-    """The evidence file, to the secretariat only; it has no public URL."""
+    """The evidence file, to the secretariat only (with its second factor); it has no public URL."""
     accreditation = get_object_or_404(Accreditation, pk=pk)
     response = FileResponse(accreditation.evidence.open("rb"), content_type=accreditation.evidence_type)
     response["Content-Disposition"] = f'inline; filename="evidence-{accreditation.pk}"'
