@@ -91,9 +91,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "members.middleware.SignedInPagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "members.reauthentication.NoReplayAfterReauthenticationMiddleware",  # before allauth's handler: no replay
     "members.middleware.SessionActivityMiddleware",  # allauth's UserSessionsMiddleware, once a minute
     "simple_history.middleware.HistoryRequestMiddleware",
     "members.middleware.StaffMfaMiddleware",
@@ -170,6 +172,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGIN_URL = "account_login"
 
 # django-allauth: https://docs.allauth.org/en/latest/account/configuration.html
+# The adapter remembers each person's language for their emails: https://docs.allauth.org/en/latest/account/advanced.html
+ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
 # Email is the login: https://docs.allauth.org/en/latest/account/configuration.html#account-login-methods
 ACCOUNT_LOGIN_METHODS = {"email"}
 # Sign-up asks for email and password only (no username field on the custom user).
@@ -283,6 +287,8 @@ CORS_URLS_REGEX = r"^/api/v1/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_CREDENTIALS = False
+# Other sites may read which key signed a receipt (django-cors-headers, CORS_EXPOSE_HEADERS).
+CORS_EXPOSE_HEADERS = ["X-Key-Id"]
 # Ed25519 key of signed receipts (base64 of the 32-byte seed); derived from SECRET_KEY when unset,
 # so set it in production to keep receipts verifiable across SECRET_KEY rotations.
 RECEIPT_SIGNING_KEY = envsecret("RECEIPT_SIGNING_KEY") or ""
