@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 from modeltranslation.utils import build_localized_fieldname
 
+from alliance.text import reject_bidi_controls
 from members.models import MemberState
 
 # The texts an initiative needs in every site language before it may open for endorsement.
@@ -50,7 +51,7 @@ class TranslationStatus(models.TextChoices):
 
 class Theme(models.Model):
     slug = models.SlugField(_("slug"), unique=True)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[reject_bidi_controls])
 
     class Meta:
         verbose_name = _("theme")
@@ -136,10 +137,12 @@ class Initiative(models.Model):
         CLOSED = "closed", _("Closed")
 
     slug = models.SlugField(_("slug"), unique=True)
-    title = models.CharField(_("title"), max_length=300)
-    summary = models.TextField(_("summary"))
-    body = models.TextField(_("text"), blank=True)
-    commitment = models.TextField(_("commitment"), help_text=_("The text that states endorse."))
+    title = models.CharField(_("title"), max_length=300, validators=[reject_bidi_controls])
+    summary = models.TextField(_("summary"), validators=[reject_bidi_controls])
+    body = models.TextField(_("text"), blank=True, validators=[reject_bidi_controls])
+    commitment = models.TextField(
+        _("commitment"), help_text=_("The text that states endorse."), validators=[reject_bidi_controls]
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     theme = models.ForeignKey(Theme, models.PROTECT, related_name="initiatives", verbose_name=_("theme"))
     lead_states = models.ManyToManyField(
@@ -155,7 +158,7 @@ class Initiative(models.Model):
         help_text=_("Raised by every save in the admin, so two editors cannot overwrite each other."),
     )
     launched_on = models.DateField(_("launched on"))
-    launch_place = models.CharField(_("launch place"), max_length=200, blank=True)
+    launch_place = models.CharField(_("launch place"), max_length=200, blank=True, validators=[reject_bidi_controls])
     sources = models.JSONField(_("sources"), default=list, blank=True)
     translation_status = models.JSONField(
         _("translation status"),
@@ -245,7 +248,7 @@ class ReportedFigure(models.Model):
     as_of_precision = models.CharField(
         _("precision of the date"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
-    note = models.TextField(_("what was counted, and by whom"))
+    note = models.TextField(_("what was counted, and by whom"), validators=[reject_bidi_controls])
     source_url = models.URLField(_("source"), max_length=500)
 
     class Meta:
@@ -330,8 +333,8 @@ class Endorsement(models.Model):
         verbose_name=_("recorded by"),
     )
     source_url = models.URLField(_("source"), max_length=500, blank=True)
-    source_note = models.TextField(_("about the source"), blank=True)
-    statement = models.TextField(_("public statement"), max_length=2000, blank=True)
+    source_note = models.TextField(_("about the source"), blank=True, validators=[reject_bidi_controls])
+    statement = models.TextField(_("public statement"), max_length=2000, blank=True, validators=[reject_bidi_controls])
     text_version = models.PositiveIntegerField(_("text version"), default=1)
     reference = models.CharField(_("reference"), max_length=14, unique=True, default=new_reference)
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
@@ -343,7 +346,7 @@ class Endorsement(models.Model):
         related_name="+",
         verbose_name=_("withdrawn by"),
     )
-    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True, validators=[reject_bidi_controls])
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = EndorsementQuerySet.as_manager()
@@ -389,9 +392,9 @@ class Event(models.Model):
 
     slug = models.SlugField(_("slug"), unique=True)
     date = models.DateField(_("date"))
-    place = models.CharField(_("place"), max_length=200)
-    title = models.CharField(_("title"), max_length=300)
-    description = models.TextField(_("description"), blank=True)
+    place = models.CharField(_("place"), max_length=200, validators=[reject_bidi_controls])
+    title = models.CharField(_("title"), max_length=300, validators=[reject_bidi_controls])
+    description = models.TextField(_("description"), blank=True, validators=[reject_bidi_controls])
     co_chairs = models.ManyToManyField(
         MemberState, related_name="co_chaired_events", blank=True, verbose_name=_("co-chairs")
     )

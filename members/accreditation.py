@@ -24,6 +24,9 @@ from members.models import Accreditation, MemberState, User
 DEFAULT_VALIDITY = datetime.timedelta(days=365)
 
 
+STAFF_NEVER_ACT = _("Secretariat staff cannot act for a state.")
+
+
 class AccreditationRefused(Exception):
     """The request or decision breaks a rule; the message says which."""
 
@@ -43,6 +46,8 @@ def acting_accreditation(user: User | AnonymousUser) -> Accreditation:
     """
     if not isinstance(user, User) or not user.is_authenticated:
         raise NotAccredited(_("Sign in as an accredited delegate to act for a state."))
+    if user.is_staff:
+        raise NotAccredited(STAFF_NEVER_ACT)
     accreditation = Accreditation.objects.active().select_related("member_state", "user").filter(user=user).first()
     if accreditation is None:
         raise NotAccredited(_("Only a delegate with an approved, unexpired accreditation may act for a state."))
@@ -80,6 +85,8 @@ def request_accreditation(
     language: str,
 ) -> Accreditation:
     """Ask the secretariat to let the user act for the state; its decisions reach the user in `language`."""
+    if user.is_staff:
+        raise AccreditationRefused(STAFF_NEVER_ACT)
     if Accreditation.objects.current().filter(user=user).exists():
         raise AccreditationRefused(_("You already have a pending or approved accreditation."))
     try:
@@ -116,7 +123,25 @@ def approve(
     valid_until = valid_until or today + DEFAULT_VALIDITY
     if valid_until < today:
         raise AccreditationRefused(_("The end of validity cannot be in the past."))
-    return _decide(accreditation, Accreditation.Status.APPROVED, decided_by, "", valid_until)
+    if accreditation.user.is_staff:
+        raise AccreditationRefused(STAFF_NEVER_ACT)
+    approved = _decide(accreditation, Accreditation.Status.APPROVED, decided_by, "", valid_until)
+    co_delegates = list(
+        Accreditation.objects.active()
+        .filter(member_state=approved.member_state)
+        .exclude(pk=approved.pk)
+        .select_related("user")
+    )
+    for other in co_delegates:  # each in the language they asked in
+        transaction.on_commit(
+            lambda other=other: notify(  # type: ignore[misc]
+                template="delegate_accredited",
+                recipients=[other.user.email],
+                context={"accreditation": approved, "recipient": other},
+                language=other.language,
+            )
+        )
+    return approved
 
 
 @transaction.atomic
@@ -142,6 +167,8 @@ def _decide(
     reason: str,
     valid_until: datetime.date | None,
 ) -> Accreditation:
+    if decided_by.pk == accreditation.user_id:
+        raise AccreditationRefused(_("Nobody decides on their own accreditation; another admin must."))
     if status != Accreditation.Status.APPROVED and not reason.strip():
         raise AccreditationRefused(_("Give the reason for this decision; the user is told."))
     accreditation.status = status

@@ -4,10 +4,12 @@ from typing import Any, cast
 
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Case, QuerySet, When
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
@@ -17,22 +19,136 @@ from modeltranslation.admin import TabbedTranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from alliance.languages import localized_fields
-from members import accreditation
+from members import accounts, accreditation, roles
 from members.models import Accreditation, MemberState, User
+
+
+class AccountCreationForm(forms.ModelForm[User]):
+    """A new account by its email address alone: the person chooses their password from the
+    link they are sent (nobody sets another person's password)."""
+
+    class Meta:
+        model = User
+        fields = ["email"]
+
+    def save(self, commit: bool = True) -> User:
+        user = super().save(commit=False)
+        user.set_unusable_password()
+        if commit:
+            user.save()
+        return user
+
+
+class AccountChangeForm(forms.ModelForm[User]):
+    """The admin's account form; the roles it sets are checked by `members.roles` for the staff
+    member who sends it (`actor`, set by `UserAdmin.get_form`)."""
+
+    actor: User
+
+    class Meta:
+        model = User
+        fields = [
+            "email",
+            "first_name",
+            "last_name",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+            "groups",
+            "user_permissions",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        stored = User.objects.get(pk=self.instance.pk) if self.instance.pk else User(email="")
+        try:
+            roles.check_role_change(
+                actor=self.actor,
+                user=stored,
+                is_staff=cleaned.get("is_staff", stored.is_staff),
+                is_superuser=cleaned.get("is_superuser", stored.is_superuser),
+                groups=cleaned.get("groups", stored.groups.all() if stored.pk else []),
+                permissions=cleaned.get("user_permissions", stored.user_permissions.all() if stored.pk else []),
+            )
+        except roles.RoleChangeRefused as refusal:
+            raise forms.ValidationError(str(refusal)) from None
+        return cleaned
 
 
 @admin.register(User)
 class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin[User]):  # type: ignore[misc]
+    """Accounts and their roles. Only a superuser grants superuser status, permissions and the
+    admins' group (`members.roles`); nobody sets a password: the person is sent a link."""
+
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_staff", "is_active"]
     search_fields = ["email", "first_name", "last_name"]
-    fieldsets = (
-        (None, {"fields": ("email", "password")}),
-        (_("Personal info"), {"fields": ("first_name", "last_name")}),
-        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
-        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
-    )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    form = AccountChangeForm
+    add_form = AccountCreationForm
+    add_form_template = None  # Django's asks for a username and a password, which this form has not
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email",)}),)
+    readonly_fields = ["last_login", "date_joined", "language"]
+    actions = ["send_password_links"]
+
+    def get_fieldsets(self, request: HttpRequest, obj: User | None = None) -> Any:
+        if obj is None:
+            return self.add_fieldsets
+        roles_fields = ["is_active", "is_staff", "groups"]
+        if request.user.is_superuser:
+            roles_fields += ["is_superuser", "user_permissions"]
+        return (
+            (None, {"fields": ("email", "language")}),
+            (_("Personal info"), {"fields": ("first_name", "last_name")}),
+            (_("Permissions"), {"fields": roles_fields}),
+            (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+        )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> list[str]:
+        # A changed address would receive the account's password links: the person changes it
+        # themselves, with a verification, in their account.
+        return [*self.readonly_fields, *(["email"] if obj is not None else [])]
+
+    def get_form(self, request: HttpRequest, obj: User | None = None, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, **kwargs)
+        form.actor = request.user
+        return form
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "groups":
+            kwargs["queryset"] = roles.assignable_groups(cast(User, request.user))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        allowed: bool = super().has_change_permission(request, obj)
+        return allowed and (obj is None or roles.may_manage(cast(User, request.user), obj))
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        # Django's form to set another person's password: nobody may use it, superusers included.
+        raise PermissionDenied(_("Nobody sets another person's password; send them a link to choose one."))
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            accounts.send_password_link(request=request, user=obj)
+            self.message_user(
+                request, _("%(email)s is sent a link to choose a password.") % {"email": obj.email}, messages.INFO
+            )
+
+    @admin.action(description=_("Send the selected users a link to choose a new password"), permissions=["change"])
+    def send_password_links(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        users = list(queryset.filter(is_active=True))
+        for user in users:
+            accounts.send_password_link(request=request, user=user)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d user is sent a link to choose a new password.",
+                "%(count)d users are sent a link to choose a new password.",
+                len(users),
+            )
+            % {"count": len(users)},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(MemberState)
@@ -173,6 +289,13 @@ class SecondFactorAdmin(admin.ModelAdmin[Authenticator]):
 
     def has_change_permission(self, request: HttpRequest, obj: Authenticator | None = None) -> bool:
         return False
+
+    def delete_model(self, request: HttpRequest, obj: Authenticator) -> None:
+        accounts.remove_second_factor(authenticator=obj, removed_by=cast(User, request.user))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Authenticator]) -> None:
+        for authenticator in queryset.select_related("user"):
+            accounts.remove_second_factor(authenticator=authenticator, removed_by=cast(User, request.user))
 
     @admin.display(description=_("account"), ordering="user__email")
     def account(self, obj: Authenticator) -> str:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import uuid
 from functools import lru_cache
 from typing import Any, ClassVar, Self
 
@@ -15,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from alliance.text import reject_bidi_controls
 
 
 @lru_cache(maxsize=2048)  # pages link every state, some 193 times; the URLconf never changes while the process runs
@@ -57,6 +60,13 @@ class User(AbstractUser):
 
     username = None  # type: ignore[assignment]
     email = models.EmailField(_("email address"), unique=True)
+    language = models.CharField(
+        _("language"),
+        max_length=7,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language the person last signed in with; emails reach them in it."),
+    )
 
     objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
@@ -109,11 +119,11 @@ class MemberState(models.Model):
 
     code = models.CharField(_("code"), max_length=3, unique=True, help_text=_("ISO 3166-1 alpha-3 code, upper case."))
     iso2 = models.CharField(_("ISO alpha-2 code"), max_length=2, blank=True)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[reject_bidi_controls])
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.UN_MEMBER)
     regional_group = models.CharField(_("UN regional group"), max_length=30, choices=RegionalGroup.choices, blank=True)
     un_member_since = models.DateField(_("UN member since"), null=True, blank=True)
-    source = models.TextField(_("source"), blank=True)
+    source = models.TextField(_("source"), blank=True, validators=[reject_bidi_controls])
     other_names = models.JSONField(
         _("other names"),
         default=list,
@@ -121,6 +131,7 @@ class MemberState(models.Model):
         help_text=_(
             "Other names that lists use for the state (“United Kingdom”, “Russia”); imports find the state by them."
         ),
+        validators=[reject_bidi_controls],
     )
 
     objects = MemberStateQuerySet.as_manager()
@@ -168,6 +179,15 @@ def private_storage() -> FileSystemStorage:
     return PrivateStorage()
 
 
+EVIDENCE_EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
+
+
+def evidence_path(accreditation: Accreditation, filename: str) -> str:
+    """A random name: the uploader's file name (which may say anything) is never kept."""
+    extension = EVIDENCE_EXTENSIONS.get(accreditation.evidence_type, "")
+    return f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
+
+
 class AccreditationQuerySet(models.QuerySet["Accreditation"]):
     def active(self, on: datetime.date | None = None) -> Self:
         """Approved and not expired on the given day (today by default)."""
@@ -192,11 +212,11 @@ class Accreditation(models.Model):
     member_state = models.ForeignKey(
         MemberState, models.PROTECT, related_name="accreditations", verbose_name=_("state")
     )
-    position = models.CharField(_("position"), max_length=200)
+    position = models.CharField(_("position"), max_length=200, validators=[reject_bidi_controls])
     evidence = models.FileField(
         _("evidence"),
         storage=private_storage,
-        upload_to="evidence/%Y/%m/",
+        upload_to=evidence_path,
         help_text=_("Note verbale or full powers: a PDF, PNG or JPEG file of at most 5 MB."),
     )
     evidence_type = models.CharField(_("evidence type"), max_length=50)
@@ -207,7 +227,7 @@ class Accreditation(models.Model):
     decided_by = models.ForeignKey(
         User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")
     )
-    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    decision_reason = models.TextField(_("reason for the decision"), blank=True, validators=[reject_bidi_controls])
     language = models.CharField(
         _("language of the request"),
         max_length=7,
