@@ -85,7 +85,10 @@ class RequestLimitsMiddleware:
         logger.warning("Refused a request body of %s bytes to %s (limit %s).", length, request.path, limit)
         context = {"limit_mb": limit // 2**20, "evidence_mb": settings.EVIDENCE_MAX_BYTES // 2**20}
         response = _refusal(request, "413.html", context, status=413)
-        response["Connection"] = "close"  # the unread body must not be taken for the next request
+        # The unread body must not be taken for the next request. Django's development server
+        # (wsgiref, `make run`) refuses this header from an application, and drains the body itself.
+        if not request.META.get("SERVER_SOFTWARE", "").startswith("WSGIServer/"):
+            response["Connection"] = "close"
         return response
 
 

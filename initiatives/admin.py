@@ -18,6 +18,7 @@ from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInl
 from simple_history.admin import SimpleHistoryAdmin
 
 from alliance.languages import localized_fields
+from alliance.text import reject_bidi_controls
 from initiatives import admin_import, texts
 from initiatives.endorsing import EndorsementRefused, record_endorsement, record_withdrawal
 from initiatives.models import DatePrecision, Endorsement, Event, Initiative, ReportedFigure, Theme, TranslationStatus
@@ -231,8 +232,15 @@ class RecordEndorsementForm(forms.Form):
         label=_("Document reference"),
         required=False,
         help_text=_("For example: note verbale No. 123/2024 of the Permanent Mission, 3 May 2024."),
+        validators=[reject_bidi_controls],
     )
-    statement = forms.CharField(label=_("Public statement"), required=False, max_length=2000, widget=forms.Textarea)
+    statement = forms.CharField(
+        label=_("Public statement"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea,
+        validators=[reject_bidi_controls],
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -247,7 +255,9 @@ class RecordWithdrawalForm(forms.Form):
         label=_("State"), queryset=MemberState.objects.all()
     )
     withdrawn_on = forms.DateField(label=_("Withdrawn on"), widget=forms.DateInput(attrs={"type": "date"}))
-    reason = forms.CharField(label=_("Reason for the withdrawal"), max_length=2000, widget=forms.Textarea)
+    reason = forms.CharField(
+        label=_("Reason for the withdrawal"), max_length=2000, widget=forms.Textarea, validators=[reject_bidi_controls]
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import csv
-import datetime
 import secrets
 from collections import Counter
 from pathlib import PurePath
@@ -27,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from alliance.csv_files import csv_response
 from initiatives.importing import ImportFileError, PreviewRow, commit, preview, read_rows
 from initiatives.models import Endorsement
 from members.models import User
@@ -56,8 +55,6 @@ EXPORT_COLUMNS = (
     "withdrawn_on",
     "withdrawal_reason",
 )
-# A spreadsheet runs a cell that starts with one of these as a formula; statements are public input.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ImportForm(forms.Form):
@@ -191,37 +188,27 @@ def _render(
 
 def export_csv(queryset: QuerySet[Endorsement]) -> HttpResponse:
     """The rows as a CSV file a spreadsheet opens as UTF-8, in the queryset's order."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="endorsements-{timezone.localdate().isoformat()}.csv"'
-    response.write("\ufeff")  # without the byte order mark, Excel misreads Arabic and Chinese names
-    writer = csv.writer(response)
-    writer.writerow(EXPORT_COLUMNS)
-    for endorsement in queryset.select_related("initiative", "member_state"):
-        state = endorsement.member_state
-        values = (
-            endorsement.reference,
-            endorsement.initiative.slug,
-            state.code,
-            state.name,
-            state.regional_group,
-            endorsement.endorsed_on,
-            endorsement.date_precision,
-            endorsement.channel,
-            endorsement.text_version,
-            endorsement.statement,
-            endorsement.source_url,
-            endorsement.source_note,
-            endorsement.withdrawn_on,
-            endorsement.withdrawal_reason,
-        )
-        writer.writerow([_cell(value) for value in values])
-    return response
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return csv_response(
+        filename=f"endorsements-{timezone.localdate().isoformat()}.csv",
+        columns=EXPORT_COLUMNS,
+        rows=(
+            (
+                endorsement.reference,
+                endorsement.initiative.slug,
+                endorsement.member_state.code,
+                endorsement.member_state.name,
+                endorsement.member_state.regional_group,
+                endorsement.endorsed_on,
+                endorsement.date_precision,
+                endorsement.channel,
+                endorsement.text_version,
+                endorsement.statement,
+                endorsement.source_url,
+                endorsement.source_note,
+                endorsement.withdrawn_on,
+                endorsement.withdrawal_reason,
+            )
+            for endorsement in queryset.select_related("initiative", "member_state")
+        ),
+        byte_order_mark=True,
+    )

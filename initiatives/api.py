@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
 from collections.abc import Callable, Iterable
 from typing import Any, Literal
@@ -15,6 +14,7 @@ from django.utils import translation
 from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.errors import HttpError, ValidationError
 
+from alliance.csv_files import csv_response
 from initiatives import receipts
 from initiatives.models import Endorsement, Initiative
 from members.models import MemberState
@@ -283,13 +283,9 @@ def _page(rows: QuerySet[Any], page: Page, serialise: Callable[[Any], dict[str, 
 
 
 def _csv(name: str, items: Iterable[dict[str, Any]], columns: list[str]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    writer = csv.DictWriter(response, fieldnames=columns, extrasaction="ignore")
-    writer.writeheader()
-    for item in items:
-        writer.writerow({key: ";".join(value) if isinstance(value, list) else value for key, value in item.items()})
-    return response
+    return csv_response(
+        filename=f"{name}.csv", columns=columns, rows=([item.get(column) for column in columns] for item in items)
+    )
 
 
 INITIATIVE_COLUMNS = list(InitiativeOut.model_fields)

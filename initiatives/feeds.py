@@ -13,12 +13,19 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
 
 from initiatives.models import Endorsement, Initiative
 from members.models import MemberState
 
 LATEST = 50
+
+
+def as_inert_html(text: str) -> str:
+    """Typed text as the HTML an Atom `<summary type="html">` holds: every tag escaped, so a feed
+    reader shows it as typed and never follows a link or loads an image from it."""
+    return linebreaks(text, autoescape=True)
 
 
 @dataclass(frozen=True)
@@ -75,7 +82,7 @@ class EndorsementFeed(Feed):  # type: ignore[type-arg]
 
     def item_description(self, item: Change) -> str:
         row = item.endorsement
-        return row.withdrawal_reason if item.withdrawal else row.statement
+        return as_inert_html(row.withdrawal_reason if item.withdrawal else row.statement)
 
     def item_link(self, item: Change) -> str:
         return item.endorsement.get_absolute_url()
@@ -139,7 +146,7 @@ class OpenedInitiativeFeed(Feed):  # type: ignore[type-arg]
         return item.title
 
     def item_description(self, item: Initiative) -> str:
-        return item.summary
+        return as_inert_html(item.summary)
 
     def item_pubdate(self, item: Initiative) -> datetime.datetime:
         day = item.signing_opens_on or timezone.localdate()

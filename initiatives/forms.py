@@ -6,6 +6,7 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from alliance.text import reject_bidi_controls
 from initiatives.models import Initiative, InitiativeQuerySet, Theme
 
 
@@ -47,6 +48,7 @@ class EndorseForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Published with the endorsement. At most 2,000 characters."),
+        validators=[reject_bidi_controls],
     )
 
 
@@ -56,6 +58,7 @@ class WithdrawForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Published with the withdrawal in the register's history."),
+        validators=[reject_bidi_controls],
     )
     authority = forms.BooleanField(
         label=_("I confirm that I am authorised to withdraw this endorsement on behalf of my state."),
@@ -86,10 +89,33 @@ class VerifyReceiptForm(forms.Form):
     )
 
     def clean_receipt(self) -> dict[str, object]:
+        too_deep = forms.ValidationError(
+            _("A receipt nests its values at most %(depth)d levels deep; this text nests them deeper."),
+            code="depth",
+            params={"depth": RECEIPT_MAX_DEPTH},
+        )
         try:
             document = json.loads(self.cleaned_data["receipt"])
+        except RecursionError:
+            raise too_deep from None
         except ValueError:
             raise forms.ValidationError(_("This is not valid JSON."), code="json") from None
         if not isinstance(document, dict):
             raise forms.ValidationError(_("A receipt is a JSON object."), code="json")
+        if _depth(document) > RECEIPT_MAX_DEPTH:
+            raise too_deep
         return document
+
+
+RECEIPT_MAX_DEPTH = 8  # a receipt's own values are three levels deep
+
+
+def _depth(value: object) -> int:
+    """How deeply lists and objects nest in a parsed JSON value (without recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest

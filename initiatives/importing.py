@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from modeltranslation.utils import build_localized_fieldname
 
+from alliance.text import BIDI_CONTROLS
 from initiatives.endorsing import AlreadyEndorsed, EndorsementRefused, _check_period, record_endorsement
 from initiatives.models import DatePrecision, Endorsement, Initiative
 from members.collation import collation_key
@@ -236,6 +237,9 @@ def _preview_row(
             _("the statement is longer than %(max)s characters")
             % {"max": formats.number_format(MAX_STATEMENT_LENGTH, force_grouping=True)}
         )
+
+    if any(BIDI_CONTROLS.search(values.get(column, "")) for column in ("source", "statement", "source_note")):
+        problems.append(_("a text holds a control character that changes the direction in which it is displayed"))
 
     if initiative is not None and member_state is not None:
         key = (initiative.pk, member_state.pk)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alliance.notifications import notify
+from alliance.text import BIDI_CONTROLS
 from members.models import Accreditation, MemberState, User
 
 DEFAULT_VALIDITY = datetime.timedelta(days=365)
@@ -169,6 +170,10 @@ def _decide(
 ) -> Accreditation:
     if decided_by.pk == accreditation.user_id:
         raise AccreditationRefused(_("Nobody decides on their own accreditation; another admin must."))
+    if BIDI_CONTROLS.search(reason):
+        raise AccreditationRefused(
+            _("The reason holds a control character that changes the direction in which it is displayed.")
+        )
     if status != Accreditation.Status.APPROVED and not reason.strip():
         raise AccreditationRefused(_("Give the reason for this decision; the user is told."))
     accreditation.status = status

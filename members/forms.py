@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from alliance.text import reject_bidi_controls
 from members.collation import sort_by_name
 from members.models import MemberState
 
@@ -44,6 +45,7 @@ class AccreditationRequestForm(forms.Form):
         label=_("Your position"),
         max_length=200,
         help_text=_("For example: Deputy Permanent Representative, Permanent Mission to the United Nations."),
+        validators=[reject_bidi_controls],
     )
     evidence = forms.FileField(
         label=_("Evidence of your mandate"),

@@ -135,3 +135,10 @@ def persona(register):
         return user, sign_in(Client(), user)
 
     return build
+
+
+@pytest.fixture
+def superuser_client(register) -> Client:
+    root = UserFactory(email="root@secretariat.example", is_staff=True, is_superuser=True)
+    turn_on_mfa(root)
+    return sign_in(Client(), root)

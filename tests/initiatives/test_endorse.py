@@ -26,6 +26,7 @@ NOT_ACCREDITED = "Only a delegate with an approved, unexpired accreditation may 
 def refusal_for(name: str) -> str:
     return "Secretariat staff cannot act for a state." if name == "staff" else NOT_ACCREDITED
 
+
 # persona → (state whose row the write touches, or None when refused)
 ACTS_FOR = {"delegate_of_x": "FRA", "delegate_of_y": "DEU"}
 

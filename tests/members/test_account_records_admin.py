@@ -15,13 +15,6 @@ from tests.factories import UserFactory
 
 
 @pytest.fixture
-def superuser_client(register):
-    root = UserFactory(email="root@secretariat.example", is_staff=True, is_superuser=True)
-    turn_on_mfa(root)
-    return sign_in(Client(), root)
-
-
-@pytest.fixture
 def delegate(register):
     user = UserFactory(email="delegate@mission.example")
     secret = turn_on_mfa(user)

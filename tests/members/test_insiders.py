@@ -30,7 +30,9 @@ def staff(register):
     """A signed-in staff member with a second factor: a secretariat editor, admin or a superuser."""
 
     def build(role: str, email: str | None = None) -> tuple[User, Client]:
-        user = UserFactory(email=email or f"{role}@secretariat.example", is_staff=True, is_superuser=role == "superuser")
+        user = UserFactory(
+            email=email or f"{role}@secretariat.example", is_staff=True, is_superuser=role == "superuser"
+        )
         turn_on_mfa(user)
         if role in ("editor", "admin"):
             user.groups.add(Group.objects.get(name=EDITORS if role == "editor" else ADMINS))
@@ -53,7 +55,12 @@ def change_form(user: User, **changes) -> dict:
 
 def roles_of(user: User) -> tuple[bool, bool, set[str], int]:
     user = User.objects.get(pk=user.pk)
-    return user.is_staff, user.is_superuser, set(user.groups.values_list("name", flat=True)), user.user_permissions.count()
+    return (
+        user.is_staff,
+        user.is_superuser,
+        set(user.groups.values_list("name", flat=True)),
+        user.user_permissions.count(),
+    )
 
 
 def test_a_secretariat_admin_cannot_make_themselves_superuser(staff):
@@ -76,7 +83,9 @@ def test_a_secretariat_admin_cannot_grant_superuser_the_admins_group_or_permissi
     assert ADMINS not in page and EDITORS in page  # the only group offered
     admins = Group.objects.get(name=ADMINS)
     permission = Permission.objects.get(codename="change_user")
-    response = client.post(url, change_form(colleague, is_superuser="on", groups=[admins.pk], user_permissions=[permission.pk]))
+    response = client.post(
+        url, change_form(colleague, is_superuser="on", groups=[admins.pk], user_permissions=[permission.pk])
+    )
     assert response.status_code == HTTPStatus.OK  # the form again, with the refusal
     assert "Select a valid choice" in response.content.decode()
     assert roles_of(colleague) == (True, False, set(), 0)
@@ -99,7 +108,9 @@ def test_a_secretariat_admin_cannot_change_a_superusers_or_another_admins_accoun
     superuser, _ = staff("superuser")
     for target in (other_admin, superuser):
         before = roles_of(target)
-        response = client.post(f"/en/admin/members/user/{target.pk}/change/", change_form(target, is_active="", groups=[]))
+        response = client.post(
+            f"/en/admin/members/user/{target.pk}/change/", change_form(target, is_active="", groups=[])
+        )
         assert response.status_code == HTTPStatus.FORBIDDEN
         target.refresh_from_db()
         assert target.is_active is True
@@ -181,7 +192,9 @@ def test_staff_cannot_request_an_accreditation(staff):
     _admin, client = staff("admin")
     from tests.members.test_accreditation import upload
 
-    response = client.post("/en/delegate/accreditation/", {"member_state": "USA", "position": "Envoy", "evidence": upload()})
+    response = client.post(
+        "/en/delegate/accreditation/", {"member_state": "USA", "position": "Envoy", "evidence": upload()}
+    )
     assert response.status_code == HTTPStatus.FOUND
     assert not Accreditation.objects.exists()
     assert "Secretariat staff cannot act for a state." in client.get("/en/delegate/").content.decode()

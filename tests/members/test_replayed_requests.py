@@ -53,9 +53,9 @@ def test_a_delegate_whose_reauthentication_expired_sends_the_form_again_with_the
     assert "France stands by this text.</textarea>" in form
     response = client.post(ENDORSE, {"statement": "France stands by this text.", "authority": "on"})
     assert response.status_code == HTTPStatus.FOUND
-    assert Endorsement.objects.in_force().get(initiative__slug="gender-at-the-centre", member_state__code="FRA").statement == (
-        "France stands by this text."
-    )
+    assert Endorsement.objects.in_force().get(
+        initiative__slug="gender-at-the-centre", member_state__code="FRA"
+    ).statement == ("France stands by this text.")
 
 
 def test_a_stale_post_to_allauths_own_pages_is_not_replayed_either(persona):
