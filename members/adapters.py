@@ -11,7 +11,7 @@ from django.utils.translation import get_language, get_supported_language_varian
 from members.models import User
 
 
-class AccountAdapter(DefaultAccountAdapter):
+class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth is untyped
     def save_user(self, request: HttpRequest, user: User, form: Any, commit: bool = True) -> User:
         user.language = _active_language()
         return super().save_user(request, user, form, commit)  # type: ignore[no-any-return]

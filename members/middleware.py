@@ -4,7 +4,7 @@ person's sessions is kept up to date without a database write on every request."
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from allauth.mfa.utils import is_mfa_enabled
 from allauth.usersessions.middleware import UserSessionsMiddleware
@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
@@ -49,7 +50,10 @@ class SignedInPagesMiddleware:
         return response
 
 
-def staff_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
+
+
+def staff_only(view: View) -> View:
     """Mark a view outside the admin as the secretariat's: `StaffMfaMiddleware` then asks its
     staff for their second factor there too."""
     view.staff_only = True  # type: ignore[attr-defined]

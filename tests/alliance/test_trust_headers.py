@@ -58,7 +58,7 @@ def test_the_development_server_answers_an_oversized_body_with_the_translated_41
     `Connection: close` and answered 500."""
     load_reference_data()
     body = b"receipt=" + b"a" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
-    request = urllib.request.Request(
+    request = urllib.request.Request(  # noqa: S310 (the test's own server)
         f"{live_server.url}/fr/receipts/verify/",
         data=body,
         headers={"Content-Type": "application/x-www-form-urlencoded"},
