@@ -9,6 +9,7 @@ second factor.
 from http import HTTPStatus
 
 import pytest
+from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.contrib.admin.models import DELETION, LogEntry
@@ -273,3 +274,11 @@ def test_evidence_needs_the_staff_members_second_factor(staff, persona, mfa, exp
     if not mfa:
         assert response["Location"].startswith("/en/accounts/2fa/totp/activate")
     assert delegate_client.get(f"/en/delegate/accreditations/{item.pk}/evidence/").status_code == HTTPStatus.FORBIDDEN
+
+
+def test_a_persons_language_is_remembered_when_they_sign_in(register):
+    user = UserFactory(email="reader@mission.example")
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+    Client().post("/ar/accounts/login/", {"login": user.email, "password": "correct horse battery staple"})
+    user.refresh_from_db()
+    assert user.language == "ar"
