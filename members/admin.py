@@ -109,7 +109,7 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin[User]):  # type: ignore[misc
         return [*self.readonly_fields, *(["email"] if obj is not None else [])]
 
     def get_form(self, request: HttpRequest, obj: User | None = None, change: bool = False, **kwargs: Any) -> Any:
-        form = super().get_form(request, obj, change, **kwargs)
+        form = super().get_form(request, obj, change=change, **kwargs)
         form.actor = request.user  # type: ignore[attr-defined]
         return form
 
