@@ -39,14 +39,17 @@ def check_can_endorse(*, initiative: Initiative, delegate: Accreditation) -> Non
 
 def _check_period(*, initiative: Initiative, member_state: MemberState, endorsed_on: datetime.date) -> None:
     """The rules of a new period of endorsement, whoever records it."""
+    today = timezone.localdate()
     if initiative.status == Initiative.Status.DRAFT:
         raise EndorsementRefused(_("This initiative is not published."))
-    if endorsed_on > timezone.localdate():
+    if endorsed_on > today:
         raise EndorsementRefused(_("An endorsement cannot be dated in the future."))
-    in_window = Initiative.objects.open_for_endorsement(on=endorsed_on).filter(pk=initiative.pk).exists()
-    if not in_window and endorsed_on == timezone.localdate():
-        raise EndorsementRefused(_("This initiative is not open for endorsement."))
-    if not in_window:
+    if endorsed_on == today:
+        if not Initiative.objects.open_for_endorsement().filter(pk=initiative.pk).exists():
+            raise EndorsementRefused(_("This initiative is not open for endorsement."))
+    elif not initiative.window_contains(endorsed_on):
+        # A back-dated record (a note verbale, a listed signature) follows the window as it was
+        # then, even once the initiative has closed.
         raise EndorsementRefused(_("On that date the initiative was not open for endorsement."))
     # The periods still in force, or withdrawn after that day (at most a few rows), in one query.
     periods = list(

@@ -22,7 +22,7 @@ class InitiativeFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("Any status")), *[c for c in Initiative.Status.choices if c[0] != Initiative.Status.DRAFT]],
+        choices=[("", _("Any status")), *[c for c in Initiative.Phase.choices if c[0] != Initiative.Phase.DRAFT]],
     )
 
     def filter(self, initiatives: InitiativeQuerySet) -> InitiativeQuerySet:
@@ -30,7 +30,7 @@ class InitiativeFilterForm(forms.Form):
         if data["theme"]:
             initiatives = initiatives.filter(theme=data["theme"])
         if data["status"]:
-            initiatives = initiatives.filter(status=data["status"])
+            initiatives = initiatives.filter(phase=data["status"])  # for_listing()'s, from the dates too
         return initiatives.search(data["q"].strip())
 
 

@@ -8,7 +8,21 @@ from typing import Any, Self
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Length, Trim
 from django.db.models.lookups import GreaterThan
 from django.urls import reverse
@@ -62,6 +76,12 @@ class Theme(models.Model):
         return self.name
 
 
+def _open_q(on: datetime.date) -> Q:
+    return Q(status=Initiative.Status.OPEN, signing_opens_on__lte=on) & (
+        Q(signing_closes_on=None) | Q(signing_closes_on__gte=on)
+    )
+
+
 def _has_texts_to_open() -> Q:
     """The database's side of the opening rule: each required text has more than spaces in every language."""
     present = Q()
@@ -77,10 +97,22 @@ class InitiativeQuerySet(models.QuerySet["Initiative"]):
         return self.exclude(status=Initiative.Status.DRAFT)
 
     def open_for_endorsement(self, on: datetime.date | None = None) -> Self:
-        """Open initiatives whose signing window contains the given day (today by default)."""
+        """Open initiatives whose signing window contains the given day (today by default): the
+        one rule of who may endorse now, which every page offering the button follows."""
+        return self.filter(_open_q(on or timezone.localdate()))
+
+    def with_phase(self, on: datetime.date | None = None) -> Self:
+        """With `phase` (an Initiative.Phase) as the initiative reads on that day (today by default):
+        past its signing window, an open initiative reads as closed everywhere."""
         on = on or timezone.localdate()
-        return self.filter(status=Initiative.Status.OPEN, signing_opens_on__lte=on).filter(
-            Q(signing_closes_on=None) | Q(signing_closes_on__gte=on)
+        return self.annotate(
+            phase=Case(
+                When(status=Initiative.Status.DRAFT, then=Value(Initiative.Phase.DRAFT)),
+                When(_open_q(on), then=Value(Initiative.Phase.OPEN)),
+                When(status=Initiative.Status.OPEN, signing_opens_on__gt=on, then=Value(Initiative.Phase.UPCOMING)),
+                default=Value(Initiative.Phase.CLOSED),
+                output_field=models.CharField(),
+            )
         )
 
     def search(self, text: str) -> Self:
@@ -106,15 +138,20 @@ class InitiativeQuerySet(models.QuerySet["Initiative"]):
         )
         return (
             self.select_related("theme")
+            .with_phase()
             .annotate(endorsing_states=Coalesce(Subquery(endorsing), 0))
             .order_by("launched_on", "slug")
         )
 
     def for_page(self) -> Self:
         """With the theme, the lead states and the reported figures; the page counts its endorsers itself."""
-        return self.select_related("theme").prefetch_related(
-            Prefetch("lead_states", queryset=MemberState.objects.order_by("name")),
-            Prefetch("reported_figures", queryset=ReportedFigure.objects.order_by("as_of")),
+        return (
+            self.select_related("theme")
+            .with_phase()
+            .prefetch_related(
+                Prefetch("lead_states", queryset=MemberState.objects.order_by("name")),
+                Prefetch("reported_figures", queryset=ReportedFigure.objects.order_by("as_of")),
+            )
         )
 
     def for_detail(self, on: datetime.date | None = None) -> Self:
@@ -133,6 +170,14 @@ class Initiative(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open for endorsement")
+        CLOSED = "closed", _("Closed")
+
+    class Phase(models.TextChoices):
+        """How a published initiative reads on a day: its status and its signing window together."""
+
+        DRAFT = "draft", _("Draft")
+        UPCOMING = "upcoming", _("Not yet open for endorsement")
         OPEN = "open", _("Open for endorsement")
         CLOSED = "closed", _("Closed")
 
@@ -210,6 +255,15 @@ class Initiative(models.Model):
                 }
             )
 
+    def window_contains(self, day: datetime.date) -> bool:
+        """Whether the signing window (from its opening to its closing day) contains the day."""
+        opens, closes = self.signing_opens_on, self.signing_closes_on
+        return opens is not None and opens <= day and (closes is None or day <= closes)
+
+    def get_phase_display(self) -> str:
+        """The `phase` of InitiativeQuerySet.with_phase(), in the reader's language."""
+        return str(self.Phase(self.phase).label)  # type: ignore[attr-defined]
+
     def missing_to_open(self) -> list[str]:
         """The texts this initiative lacks before it may open for endorsement ("title [ar]", …), named
         in the reader's language."""
@@ -281,20 +335,30 @@ class EndorsementQuerySet(models.QuerySet["Endorsement"]):
     def withdrawn(self) -> Self:
         return self.exclude(withdrawn_on=None)
 
-    def with_status(self, on: datetime.date | None = None) -> Self:
-        """Annotate `is_in_force` and `is_withdrawn` as the row stood at the end of day `on` (today by default)."""
-        withdrawn = Q(withdrawn_on__isnull=False) & (Q(withdrawn_on__lte=on) if on else Q())
-        return self.annotate(
-            is_in_force=ExpressionWrapper(in_force_q(on=on) if on else Q(withdrawn_on=None), BooleanField()),
+    def as_at(self, day: datetime.date | None = None) -> Self:
+        """The periods as the register stood at the end of `day` (today's register when None): the
+        one read of "status as at" that pages, API, CSV files and coverage share.
+
+        Only periods begun by then; each annotated `is_in_force` and `is_withdrawn`, and with
+        `withdrawn_as_at` and `withdrawal_reason_as_at`, empty when the withdrawal came later.
+        """
+        rows = self.filter(endorsed_on__lte=day) if day else self
+        withdrawn = Q(withdrawn_on__isnull=False) & (Q(withdrawn_on__lte=day) if day else Q())
+        return rows.annotate(
+            is_in_force=ExpressionWrapper(in_force_q(on=day) if day else Q(withdrawn_on=None), BooleanField()),
             is_withdrawn=ExpressionWrapper(withdrawn, BooleanField()),
+            withdrawn_as_at=Case(When(withdrawn, then=F("withdrawn_on")), default=None, output_field=DateField()),
+            withdrawal_reason_as_at=Case(
+                When(withdrawn, then=F("withdrawal_reason")), default=Value(""), output_field=TextField()
+            ),
         )
 
     def page_rows(self) -> list[PageRow]:
-        """with_status()'s rows as the initiative page shows them, unordered (the page groups and
+        """as_at()'s rows as the initiative page shows them, unordered (the page groups and
         sorts them by state name itself), as plain values: a page holds up to 193 rows, and model
         instances of them cost more than the rest of the page's data."""
-        fields = [field.name for field in dataclasses.fields(PageRow) if field.init]
-        return [PageRow(*values) for values in self.order_by().values_list(*fields)]
+        columns = [PAGE_ROW_COLUMNS.get(field.name, field.name) for field in dataclasses.fields(PageRow) if field.init]
+        return [PageRow(*values) for values in self.order_by().values_list(*columns)]
 
     def for_state_page(self) -> Self:
         return self.select_related("initiative").order_by("-endorsed_on", "initiative__slug")
@@ -421,7 +485,7 @@ def receipt_url(reference: str) -> str:
 @dataclasses.dataclass(slots=True)
 class PageRow:
     """One period of an endorsement, as EndorsementQuerySet.page_rows() reads it: each field but
-    the state is a column or an annotation of that name."""
+    the state is a column or an annotation of that name (the withdrawal's, as at the page's day)."""
 
     member_state_id: int
     endorsed_on: datetime.date
@@ -437,3 +501,7 @@ class PageRow:
 
     def get_absolute_url(self) -> str:
         return receipt_url(self.reference)
+
+
+# PageRow's fields read from an annotation of as_at() rather than the column of the same name.
+PAGE_ROW_COLUMNS = {"withdrawn_on": "withdrawn_as_at", "withdrawal_reason": "withdrawal_reason_as_at"}

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -45,10 +46,11 @@ def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
     as_of = AsOfForm(request.GET or None)
     day = as_of.day()
     initiative = kept_until_content_changes(
-        ("initiative", get_language(), slug),  # the lead states are in the language's order
+        # The lead states are in the language's order; the phase is the day's.
+        ("initiative", get_language(), slug, timezone.localdate()),
         lambda: get_object_or_404(Initiative.objects.published().for_page(), slug=slug),
     )
-    rows = Endorsement.objects.filter(initiative=initiative).with_status(day).page_rows()
+    rows = Endorsement.objects.filter(initiative=initiative).as_at(day).page_rows()
     # Each state once, shared by the rows, coverage and the map.
     directory = state_directory(including={row.member_state_id for row in rows})
     for row in rows:
@@ -90,7 +92,7 @@ def _delegate_action(request: HttpRequest, initiative: Initiative, in_force: lis
     state = delegate.member_state
     if any(row.member_state_id == state.pk for row in in_force):
         return {"state": state, "url": reverse("initiatives:withdraw", args=[initiative.slug]), "kind": "withdraw"}
-    if initiative.status == Initiative.Status.OPEN:
+    if initiative.phase == Initiative.Phase.OPEN:  # type: ignore[attr-defined]  # the rule of open_for_endorsement()
         return {"state": state, "url": reverse("initiatives:endorse", args=[initiative.slug]), "kind": "endorse"}
     return None
 
@@ -116,11 +118,10 @@ def state_detail(request: HttpRequest, code: str) -> HttpResponse:
     state = get_object_or_404(MemberState, code=code.upper())
     as_of = AsOfForm(request.GET or None)
     day = as_of.day()
-    rows = list(Endorsement.objects.filter(member_state=state).with_status(day).for_state_page())
+    rows = list(Endorsement.objects.filter(member_state=state).as_at(day).for_state_page())
     history: dict[Initiative, list[Endorsement]] = {}
     for row in sorted(rows, key=lambda row: (row.initiative.launched_on, row.initiative.slug, row.endorsed_on)):
-        if day is None or row.endorsed_on <= day:
-            history.setdefault(row.initiative, []).append(row)
+        history.setdefault(row.initiative, []).append(row)
     return render(
         request,
         "initiatives/state_detail.html",

@@ -1,0 +1,82 @@
+"""An initiative's lifecycle follows its dates: past its signing window it reads as closed on every
+page, in the API and for delegates, by the one rule of `Initiative.objects.open_for_endorsement()`."""
+
+import datetime
+from http import HTTPStatus
+
+import pytest
+
+from initiatives.endorsing import EndorsementRefused, record_endorsement
+from initiatives.models import Endorsement, Initiative
+from members.models import MemberState
+from tests.factories import UserFactory
+
+SLUG = "gender-at-the-centre"
+
+
+@pytest.fixture
+def window_passed(register):
+    """Still "open" in the database, but its signing window ended yesterday."""
+    yesterday = datetime.date.today() - datetime.timedelta(days=1)
+    Initiative.objects.filter(slug=SLUG).update(signing_closes_on=yesterday)
+    return Initiative.objects.get(slug=SLUG)
+
+
+def test_past_its_window_an_initiative_reads_as_closed_everywhere(window_passed, anonymous):
+    card = anonymous.get("/en/initiatives/?status=closed").content.decode()
+    assert f'href="/en/initiatives/{SLUG}/"' in card
+    assert f'href="/en/initiatives/{SLUG}/"' not in anonymous.get("/en/initiatives/?status=open").content.decode()
+    page = anonymous.get(f"/en/initiatives/{SLUG}/").content.decode()
+    assert '<span class="tag tag--closed">Closed</span>' in page
+    assert anonymous.get(f"/api/v1/initiatives/{SLUG}").json()["status"] == "closed"
+    feed = anonymous.get("/en/feeds/initiatives/").content.decode()
+    assert "Gender at the Centre" not in feed
+
+
+def test_a_delegate_is_offered_no_button_the_register_would_refuse(window_passed, persona):
+    _user, client = persona("delegate_of_x")
+    page = client.get(f"/en/initiatives/{SLUG}/").content.decode()
+    assert f"/en/initiatives/{SLUG}/endorse/" not in page
+    assert f"/en/initiatives/{SLUG}/endorse/" not in client.get("/en/delegate/").content.decode()
+    response = client.post(f"/en/initiatives/{SLUG}/endorse/", {"authority": "on"})
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert not Endorsement.objects.filter(initiative__slug=SLUG).exists()
+
+
+def test_an_open_initiative_offers_the_button_and_reads_open(register, persona):
+    _user, client = persona("delegate_of_x")
+    page = client.get(f"/en/initiatives/{SLUG}/").content.decode()
+    assert f'href="/en/initiatives/{SLUG}/endorse/"' in page
+    assert '<span class="tag tag--open">Open for endorsement</span>' in page
+
+
+def test_an_initiative_whose_window_has_not_begun_says_so(register, anonymous):
+    Initiative.objects.filter(slug=SLUG).update(signing_opens_on=datetime.date.today() + datetime.timedelta(days=3))
+    page = anonymous.get(f"/en/initiatives/{SLUG}/").content.decode()
+    assert "Not yet open for endorsement" in page
+    assert anonymous.get(f"/api/v1/initiatives/{SLUG}").json()["status"] == "upcoming"
+
+
+def test_a_back_dated_record_follows_the_window_as_it_was_on_that_day(window_passed):
+    Initiative.objects.filter(slug=SLUG).update(status=Initiative.Status.CLOSED)
+    initiative = Initiative.objects.get(slug=SLUG)
+    staff = UserFactory(is_staff=True)
+    during = initiative.signing_opens_on + datetime.timedelta(days=30)
+    row = record_endorsement(
+        initiative=initiative,
+        member_state=MemberState.objects.get(code="NOR"),
+        endorsed_on=during,
+        recorded_by=staff,
+        source_note="Note verbale No. 7 of the Permanent Mission of Norway",
+        announce=False,
+    )
+    assert row.endorsed_on == during
+    with pytest.raises(EndorsementRefused, match="On that date the initiative was not open"):
+        record_endorsement(
+            initiative=initiative,
+            member_state=MemberState.objects.get(code="CHL"),
+            endorsed_on=initiative.signing_opens_on - datetime.timedelta(days=1),
+            recorded_by=staff,
+            source_note="Before the opening",
+            announce=False,
+        )
