@@ -30,7 +30,7 @@ class InitiativeFilterForm(forms.Form):
         if data["theme"]:
             initiatives = initiatives.filter(theme=data["theme"])
         if data["status"]:
-            initiatives = initiatives.filter(phase=data["status"])  # for_listing()'s, from the dates too
+            initiatives = initiatives.filter(phase=data["status"])  # type: ignore[misc]  # for_listing()'s annotation
         return initiatives.search(data["q"].strip())
 
 
