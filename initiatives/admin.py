@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -12,14 +12,13 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import get_language, get_language_info, pgettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
 from alliance.languages import localized_fields
 from alliance.text import reject_bidi_controls
-from initiatives import admin_import, texts
+from initiatives import admin_import, publishing, texts
 from initiatives.endorsing import EndorsementRefused, record_endorsement, record_withdrawal
 from initiatives.models import DatePrecision, Endorsement, Event, Initiative, ReportedFigure, Theme, TranslationStatus
 from members.forms import list_states_by_name
@@ -38,14 +37,6 @@ class ReportedFigureInline(TranslationTabularInline[ReportedFigure, Initiative])
     model = ReportedFigure
     extra = 0
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-
-
-def _language_list(codes: list[str]) -> str:
-    """The languages' names, as a list inside a sentence of the active language."""
-    names = [str(get_language_info(code)["name_translated"]) for code in codes]
-    if get_language() != "en":  # Django's names are capitalised; mid-sentence, only English does so
-        names = [name.lower() for name in names]
-    return pgettext("separator of a list", ", ").join(names)
 
 
 class InitiativeForm(forms.ModelForm[Initiative]):
@@ -94,61 +85,27 @@ class InitiativeForm(forms.ModelForm[Initiative]):
                 data.setlist(name, [value.replace("\r\n", "\n") for value in data.getlist(name)])
             self.data = data
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}  # the opening rule is the model's (Initiative.clean)
-        if (
-            self.instance.pk
-            and self.instance.status == Initiative.Status.OPEN
-            and texts.commitment_changed(self.changed_data)
-            and not data.get("material_change")
-        ):
-            self.add_error("material_change", _("Say whether this change to the commitment is material."))
-        unchanged = texts.commitment_unchanged_in(self.changed_data)
-        if data.get("material_change") == "material" and len(unchanged) == len(texts.languages()):
-            self.add_error(
-                "material_change",
-                _(
-                    "The commitment has not changed, so there is no new text version: change the "
-                    "commitment in every language, or answer “Editorial”."
-                ),
-            )
-        elif data.get("material_change") == "material" and unchanged:
-            self.add_error(
-                "material_change",
-                _(
-                    "A new text version must say the same in every language. Commitment still unchanged "
-                    "in: %(languages)s. Change it in those languages too, or mark the change as editorial."
-                )
-                % {"languages": _language_list(unchanged)},
-            )
-        if self.instance.pk:
-            self._refuse_a_stale_edit(data.get("seen_revision"))
-        return data
-
-    def _refuse_a_stale_edit(self, seen: int | None) -> None:
-        current = Initiative.objects.select_for_update().filter(pk=self.instance.pk).values_list("revision", flat=True)
-        now = current.first()
-        if seen is None or now == seen:
+    def _post_clean(self) -> None:
+        super()._post_clean()  # the instance now holds the edited values, checked against the model
+        if set(self.errors) - {NON_FIELD_ERRORS}:
             return
-        latest = self.instance.history.latest()  # type: ignore[attr-defined]
-        changed = latest.diff_against(latest.prev_record).changed_fields if latest.prev_record else []
-        # Named as the form labels them ("summary [en]"). Left out: the revision, which is how a stale
-        # edit is noticed, and each translated text's base field, a copy of its default-language column.
-        labels = [
-            Initiative.text_label(name) for name in changed if name != "revision" and name not in texts.TRANSLATED
-        ]
-        raise forms.ValidationError(
-            _(
-                "%(who)s saved this initiative at %(when)s while you were editing it (changed: %(fields)s). "
-                "Nothing of yours was saved: reload the page to see their version, then make your changes again."
+        try:
+            publishing.check_initiative_change(
+                initiative=self.instance,
+                changed=self.changed_data,
+                material=self.material(),
+                seen_revision=self.cleaned_data.get("seen_revision"),
             )
-            % {
-                "who": latest.history_user or _("someone"),
-                "when": latest.history_date.strftime("%Y-%m-%d %H:%M UTC"),
-                "fields": ", ".join(labels) or "–",
-            },
-            code="stale",
-        )
+        except publishing.PublishingRefused as refusal:
+            if refusal.field == "status":
+                # The database's constraint said the same, without naming the missing texts.
+                self.errors.pop(NON_FIELD_ERRORS, None)
+            self.add_error(refusal.field, str(refusal))
+
+    def material(self) -> bool | None:
+        """The answer to "is this change to the commitment material?", if given."""
+        answer = self.cleaned_data.get("material_change")
+        return {"material": True, "editorial": False}.get(answer or "")
 
 
 @admin.register(Initiative)
@@ -197,14 +154,13 @@ class InitiativeAdmin(SimpleHistoryAdmin, TabbedTranslationAdmin[Initiative]):  
         body = format_html_join("", "{}", ((row,) for row in rows))
         return format_html("<table><thead><tr><td></td>{}</tr></thead><tbody>{}</tbody></table>", header, body)
 
-    def save_model(
-        self, request: HttpRequest, obj: Initiative, form: forms.ModelForm[Initiative], change: bool
-    ) -> None:
-        texts.mark_edited(obj, form.changed_data)
-        if form.cleaned_data.get("material_change") == "material":
-            obj.text_version += 1
-        obj.revision += 1
-        super().save_model(request, obj, form, change)
+    def save_model(self, request: HttpRequest, obj: Initiative, form: InitiativeForm, change: bool) -> None:  # type: ignore[override]
+        publishing.save_initiative(
+            initiative=obj,
+            changed=form.changed_data,
+            material=form.material(),
+            seen_revision=form.cleaned_data.get("seen_revision"),
+        )
 
     def get_search_fields(self, request: HttpRequest) -> list[str]:
         return ["slug", *localized_fields("title", "summary")]

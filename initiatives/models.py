@@ -6,7 +6,6 @@ import secrets
 from typing import Any, Self
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import (
     BooleanField,
@@ -230,11 +229,10 @@ class Initiative(models.Model):
                 name="open_initiative_has_signing_window",
             ),
             models.CheckConstraint(
-                condition=~Q(status="open") | _has_texts_to_open(),
-                name="open_initiative_has_every_text",
+                condition=Q(status="draft") | _has_texts_to_open(),
+                name="published_initiative_has_every_text",
                 violation_error_message=_(
-                    "An initiative opens for endorsement only once its title, summary and commitment exist "
-                    "in all six languages."
+                    "An initiative is published only once its title, summary and commitment exist in all six languages."
                 ),
             ),
             models.CheckConstraint(condition=Q(text_version__gte=1), name="text_version_positive"),
@@ -245,15 +243,6 @@ class Initiative(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("initiatives:detail", args=[self.slug])
-
-    def clean(self) -> None:
-        if self.status == self.Status.OPEN and (missing := self.missing_to_open()):
-            raise ValidationError(
-                {
-                    "status": _("An initiative opens for endorsement only once these texts exist: %(missing)s.")
-                    % {"missing": ", ".join(missing)}
-                }
-            )
 
     def window_contains(self, day: datetime.date) -> bool:
         """Whether the signing window (from its opening to its closing day) contains the day."""

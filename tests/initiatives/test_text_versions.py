@@ -4,12 +4,12 @@ import importlib
 from http import HTTPStatus
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.utils import formats, timezone, translation
 
 from initiatives.models import Initiative
+from initiatives.publishing import PublishingRefused, save_initiative
 from tests.conftest import turn_on_mfa
 from tests.factories import UserFactory
 from tests.members.test_admin_roles import _form_data
@@ -142,7 +142,7 @@ def test_an_initiative_opens_only_with_its_texts_in_six_languages(editor):
     initiative.refresh_from_db()
     response = edit(editor, initiative, status="open")
     page = response.content.decode()
-    assert "An initiative opens for endorsement only once these texts exist: title [zh-hans], commitment [ar]." in page
+    assert "An initiative is published only once these texts exist: title [zh-hans], commitment [ar]." in page
     initiative.refresh_from_db()
     assert initiative.status == Initiative.Status.DRAFT
     listing = editor.get("/en/admin/initiatives/initiative/").content.decode()
@@ -153,13 +153,13 @@ def test_an_open_initiative_keeps_its_texts_in_six_languages_whatever_writes_it(
     initiative = Initiative.objects.get(slug="climate-and-security")
     title_ar = initiative.title_ar
     for blank in ("", "   "):  # written with no form and no clean(): the database refuses
-        with pytest.raises(IntegrityError, match="open_initiative_has_every_text"), transaction.atomic():
+        with pytest.raises(IntegrityError, match="published_initiative_has_every_text"), transaction.atomic():
             Initiative.objects.filter(pk=initiative.pk).update(title_ar=blank)
     initiative.refresh_from_db()
     assert initiative.title_ar == title_ar
     initiative.summary_ru = "   "
-    with pytest.raises(ValidationError, match=r"these texts exist: summary \[ru\]"):
-        initiative.full_clean()
+    with pytest.raises(PublishingRefused, match=r"these texts exist: summary \[ru\]"):
+        save_initiative(initiative=initiative)
 
 
 def test_the_second_of_two_editors_is_refused_and_told_what_changed(register):

@@ -1,0 +1,132 @@
+"""Every change to an initiative's texts and lifecycle goes through this module, whoever makes it:
+the admin, the reference data, a command. Forms only collect the change and show the refusals.
+
+The rules: a change to the commitment of an open initiative is declared material (a new text
+version, which later endorsements endorse) or editorial (the same version); a material change
+says the same in every language; an edit made on a stale copy is refused, never saved over
+another's; an initiative is published (open or closed) only with its title, summary and
+commitment in every language; an initiative some state has endorsed is never unpublished; and
+closing an initiative closes its signing window that day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import get_language, get_language_info, pgettext
+from django.utils.translation import gettext as _
+
+from initiatives import texts
+from initiatives.models import Initiative
+
+
+class PublishingRefused(Exception):
+    """The change breaks a rule of publishing; `field` names the input it concerns, if one."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _language_list(codes: list[str]) -> str:
+    """The languages' names, as a list inside a sentence of the active language."""
+    names = [str(get_language_info(code)["name_translated"]) for code in codes]
+    if get_language() != "en":  # Django's names are capitalised; mid-sentence, only English does so
+        names = [name.lower() for name in names]
+    return pgettext("separator of a list", ", ").join(names)
+
+
+def check_initiative_change(
+    *, initiative: Initiative, changed: Collection[str], material: bool | None, seen_revision: int | None
+) -> None:
+    """Refuse, with the rule it breaks, saving `initiative` as changed (its `changed` fields, by
+    their form names) against the stored row. Every refusal is raised, the first one found."""
+    stored = Initiative.objects.select_for_update().filter(pk=initiative.pk).first() if initiative.pk else None
+    if stored is not None and seen_revision is not None and stored.revision != seen_revision:
+        raise PublishingRefused(_stale_edit(stored))
+    commitment_changed = texts.commitment_changed(list(changed))
+    if stored is not None and stored.status == Initiative.Status.OPEN and commitment_changed and material is None:
+        raise PublishingRefused(_("Say whether this change to the commitment is material."), field="material_change")
+    unchanged = texts.commitment_unchanged_in(list(changed))
+    if material and len(unchanged) == len(texts.languages()):
+        raise PublishingRefused(
+            _(
+                "The commitment has not changed, so there is no new text version: change the "
+                "commitment in every language, or answer “Editorial”."
+            ),
+            field="material_change",
+        )
+    if material and unchanged:
+        raise PublishingRefused(
+            _(
+                "A new text version must say the same in every language. Commitment still unchanged "
+                "in: %(languages)s. Change it in those languages too, or mark the change as editorial."
+            )
+            % {"languages": _language_list(unchanged)},
+            field="material_change",
+        )
+    if initiative.status != Initiative.Status.DRAFT and (missing := initiative.missing_to_open()):
+        raise PublishingRefused(
+            _("An initiative is published only once these texts exist: %(missing)s.") % {"missing": ", ".join(missing)},
+            field="status",
+        )
+    if (
+        stored is not None
+        and stored.status != Initiative.Status.DRAFT
+        and initiative.status == Initiative.Status.DRAFT
+        and stored.endorsements.exists()
+    ):
+        raise PublishingRefused(
+            _(
+                "States have endorsed this initiative: it stays published, with its receipts. "
+                "Close it instead, to end endorsements."
+            ),
+            field="status",
+        )
+
+
+@transaction.atomic
+def save_initiative(
+    *,
+    initiative: Initiative,
+    changed: Collection[str] = (),
+    material: bool | None = None,
+    seen_revision: int | None = None,
+) -> Initiative:
+    """Save a new or changed initiative under the rules above.
+
+    `changed` names the fields a person edited ("title_fr", …): each edited text counts as reviewed
+    in its language. `material` answers whether a change to the commitment makes a new text
+    version; `seen_revision` is the revision the editor started from.
+    """
+    check_initiative_change(initiative=initiative, changed=changed, material=material, seen_revision=seen_revision)
+    texts.mark_edited(initiative, list(changed))
+    if material:
+        initiative.text_version += 1
+    today = timezone.localdate()
+    if initiative.status == Initiative.Status.CLOSED and (
+        initiative.signing_closes_on is None or initiative.signing_closes_on > today
+    ):
+        initiative.signing_closes_on = today  # a back-dated record later follows the window as it was
+    if initiative.pk:
+        initiative.revision += 1
+    initiative.save()
+    return initiative
+
+
+def _stale_edit(stored: Initiative) -> str:
+    latest = stored.history.latest()  # type: ignore[attr-defined]
+    changed = latest.diff_against(latest.prev_record).changed_fields if latest.prev_record else []
+    # Named as the form labels them ("summary [en]"). Left out: the revision, which is how a stale
+    # edit is noticed, and each translated text's base field, a copy of its default-language column.
+    labels = [Initiative.text_label(name) for name in changed if name != "revision" and name not in texts.TRANSLATED]
+    return _(
+        "%(who)s saved this initiative at %(when)s while you were editing it (changed: %(fields)s). "
+        "Nothing of yours was saved: reload the page to see their version, then make your changes again."
+    ) % {
+        "who": latest.history_user or _("someone"),
+        "when": latest.history_date.strftime("%Y-%m-%d %H:%M UTC"),
+        "fields": ", ".join(labels) or "–",
+    }
