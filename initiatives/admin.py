@@ -86,7 +86,7 @@ class InitiativeForm(forms.ModelForm[Initiative]):
             self.data = data
 
     def _post_clean(self) -> None:
-        super()._post_clean()  # the instance now holds the edited values, checked against the model
+        super()._post_clean()  # type: ignore[misc]  # the instance now holds the edited values
         if set(self.errors) - {NON_FIELD_ERRORS}:
             return
         try:
@@ -154,7 +154,7 @@ class InitiativeAdmin(SimpleHistoryAdmin, TabbedTranslationAdmin[Initiative]):  
         body = format_html_join("", "{}", ((row,) for row in rows))
         return format_html("<table><thead><tr><td></td>{}</tr></thead><tbody>{}</tbody></table>", header, body)
 
-    def save_model(self, request: HttpRequest, obj: Initiative, form: InitiativeForm, change: bool) -> None:  # type: ignore[override]
+    def save_model(self, request: HttpRequest, obj: Initiative, form: InitiativeForm, change: bool) -> None:
         publishing.save_initiative(
             initiative=obj,
             changed=form.changed_data,
