@@ -222,11 +222,11 @@ def record_listed_endorsement(
     source_url: str,
     source_note: str,
 ) -> tuple[Endorsement, bool]:
-    """Record an endorsement published in a public list, once.
+    """Record an endorsement published in a public list, once, under the rules of any period.
 
-    A public list names a state once per initiative, so the state's listed row (recorded, by no
-    one) is the same endorsement: loading a corrected list updates that row instead of adding one.
-    Returns the row and whether it was created.
+    A public list names a state once per initiative: when the state's listed row (recorded, by no
+    one) exists, it is kept as it is. A row of the register is never corrected by loading a list
+    again. Returns the row and whether it was created.
     """
     existing = (
         Endorsement.objects.filter(
@@ -238,26 +238,16 @@ def record_listed_endorsement(
         .order_by("-endorsed_on")
         .first()
     )
-    values = {
-        "endorsed_on": endorsed_on,
-        "date_precision": date_precision,
-        "source_url": source_url,
-        "source_note": source_note,
-    }
     if existing is not None:
-        changed = [field for field, value in values.items() if getattr(existing, field) != value]
-        for field in changed:
-            setattr(existing, field, values[field])
-        if changed:
-            existing.save(update_fields=changed)
         return existing, False
-    if Endorsement.objects.in_force().filter(initiative=initiative, member_state=member_state).exists():
-        raise EndorsementRefused(f"{member_state.code} already has an endorsement in force for {initiative.slug}.")
-    endorsement = Endorsement.objects.create(
+    endorsement = _open_period(
         initiative=initiative,
         member_state=member_state,
+        announce=False,
+        endorsed_on=endorsed_on,
+        date_precision=date_precision,
         channel=Endorsement.Channel.RECORDED,
-        text_version=initiative.text_version,
-        **values,
+        source_url=source_url,
+        source_note=source_note,
     )
     return endorsement, True

@@ -94,15 +94,18 @@ def save_initiative(
     changed: Collection[str] = (),
     material: bool | None = None,
     seen_revision: int | None = None,
+    by_a_person: bool = True,
 ) -> Initiative:
     """Save a new or changed initiative under the rules above.
 
-    `changed` names the fields a person edited ("title_fr", …): each edited text counts as reviewed
-    in its language. `material` answers whether a change to the commitment makes a new text
-    version; `seen_revision` is the revision the editor started from.
+    `changed` names the fields edited ("title_fr", …); edited `by_a_person`, a text counts as
+    reviewed in its language (the reference data sets its own statuses). `material` answers
+    whether a change to the commitment makes a new text version; `seen_revision` is the revision
+    the editor started from.
     """
     check_initiative_change(initiative=initiative, changed=changed, material=material, seen_revision=seen_revision)
-    texts.mark_edited(initiative, list(changed))
+    if by_a_person:
+        texts.mark_edited(initiative, list(changed))
     if material:
         initiative.text_version += 1
     today = timezone.localdate()

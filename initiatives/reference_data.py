@@ -1,5 +1,13 @@
-"""Load the reference data kept in `reference/` (states, themes, initiatives, events, listed
-endorsements). Loading twice changes nothing; a changed file updates rows in place."""
+"""The reference data kept in `reference/` (states, themes, initiatives, events, listed
+endorsements): it seeds a register, and updates one only when asked.
+
+`load_reference_data()` seeds: it creates what the register lacks and never changes a row that
+exists, so a restart (`make serve` loads it) keeps every change the secretariat made.
+`update_reference_data()` brings changed files into a running register: it lists each difference
+and, when told to apply them, writes them through the same rules as the admin (an initiative's
+texts through `initiatives.publishing`, a new text version when the commitment changes in every
+language), each in the audit trail. A listed endorsement whose date or source differs is only
+reported: the register corrects an endorsement explicitly, never by reloading a file."""
 
 from __future__ import annotations
 
@@ -7,6 +15,7 @@ import csv
 import datetime
 import json
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +24,7 @@ from django.db import models, transaction
 from django.utils import translation
 from django.utils.translation import pgettext_lazy
 
+from initiatives import publishing
 from initiatives.endorsing import record_listed_endorsement
 from initiatives.models import DatePrecision, Event, Initiative, ReportedFigure, Theme, TranslationStatus
 from initiatives.texts import TRANSLATED
@@ -61,24 +71,55 @@ def _language_columns(field: str, texts: dict[str, str]) -> dict[str, str]:
     return columns
 
 
-def _upsert(model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any]) -> tuple[Any, str]:
-    """Create the row, or update only the fields that differ. Returns the row and what happened."""
-    row = model._default_manager.filter(**lookup).first()
-    if row is None:
-        return model._default_manager.create(**lookup, **values), "created"
-    changed = [field for field, value in values.items() if getattr(row, field) != value]
-    for field in changed:
-        setattr(row, field, values[field])
-    if changed:
-        row.save(update_fields=changed)
-    return row, "updated" if changed else "unchanged"
+@dataclass
+class Reconciliation:
+    """What loading the files did, or would do: a tally, and each difference found."""
 
+    update: bool  # False: seed only (create what is missing, change nothing)
+    tally: Counter[str] = field(default_factory=Counter)
+    differences: list[str] = field(default_factory=list)
 
-def _set_m2m(manager: Any, wanted: list[Any]) -> bool:
-    if {obj.pk for obj in manager.all()} == {obj.pk for obj in wanted}:
-        return False
-    manager.set(wanted)
-    return True
+    def row(
+        self,
+        model: type[models.Model],
+        lookup: dict[str, Any],
+        values: dict[str, Any],
+        *,
+        save: Any = None,
+    ) -> tuple[Any, bool]:
+        """The row, created when missing; an existing row's differing fields are listed and, when
+        updating, set and saved (by `save(row, changed)` if given). Returns the row and whether it
+        was created."""
+        label = model._meta.model_name
+        row = model._default_manager.filter(**lookup).first()
+        key = ", ".join(str(value) for value in lookup.values())
+        if row is None:
+            row = model(**lookup, **values)
+            save(row, []) if save else row.save()
+            self.tally[f"{label} created"] += 1
+            self.differences.append(f"{label} {key}: created")
+            return row, True
+        changed = [name for name, value in values.items() if getattr(row, name) != value]
+        for name in changed:
+            self.differences.append(f"{label} {key}: {name}: {getattr(row, name)!r} → {values[name]!r}")
+        if changed and self.update:
+            for name in changed:
+                setattr(row, name, values[name])
+            save(row, changed) if save else row.save(update_fields=changed)
+            self.tally[f"{label} updated"] += 1
+        else:
+            self.tally[f"{label} {'differs' if changed else 'unchanged'}"] += 1
+        return row, False
+
+    def m2m(self, row: Any, name: str, wanted: list[Any], *, created: bool) -> None:
+        manager = getattr(row, name)
+        if {obj.pk for obj in manager.all()} == {obj.pk for obj in wanted}:
+            return
+        if not created:
+            label = row._meta.model_name
+            self.differences.append(f"{label} {row}: {name} differ")
+        if created or self.update:
+            manager.set(wanted)
 
 
 def _date(text: str) -> datetime.date | None:
@@ -94,10 +135,10 @@ def _read_csv(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def load_states(tally: Counter[str]) -> None:
+def load_states(plan: Reconciliation) -> None:
     for row in _read_csv("states.csv"):
         names = {key.removeprefix("name_"): value for key, value in row.items() if key.startswith("name_")}
-        _row, outcome = _upsert(
+        plan.row(
             MemberState,
             {"code": row["code"]},
             {
@@ -111,23 +152,19 @@ def load_states(tally: Counter[str]) -> None:
                 **_language_columns("name", names),
             },
         )
-        tally[f"states {outcome}"] += 1
 
 
-def load_themes(tally: Counter[str]) -> None:
+def load_themes(plan: Reconciliation) -> None:
     for item in _read_json("themes.json"):
-        _row, outcome = _upsert(
-            Theme, {"slug": item["slug"]}, {"name": item["name"]["en"], **_language_columns("name", item["name"])}
-        )
-        tally[f"themes {outcome}"] += 1
+        plan.row(Theme, {"slug": item["slug"]}, {"name": item["name"]["en"], **_language_columns("name", item["name"])})
 
 
 def _translation_status(item: dict[str, Any]) -> dict[str, dict[str, str]]:
     """Each text's status per language code (zh-hans, not the JSON key zh_hans)."""
     status: dict[str, dict[str, str]] = {}
-    for field in TRANSLATED:
-        languages = [key.replace("_", "-") for key, text in item[field].items() if text]
-        status[field] = {
+    for name in TRANSLATED:
+        languages = [key.replace("_", "-") for key, text in item[name].items() if text]
+        status[name] = {
             language: TranslationStatus.REVIEWED
             if language in REVIEWED_LANGUAGES
             else TranslationStatus.MACHINE_ASSISTED
@@ -136,33 +173,48 @@ def _translation_status(item: dict[str, Any]) -> dict[str, dict[str, str]]:
     return status
 
 
-def load_initiatives(tally: Counter[str]) -> None:
+def _save_initiative(status: dict[str, dict[str, str]]) -> Any:
+    """How the reconciliation saves an initiative: through the rules of publishing. A changed text
+    takes the file's translation status; a commitment changed in every language is a new version."""
+
+    def save(initiative: Initiative, changed: list[str]) -> None:
+        for name in TRANSLATED:
+            for code, _label in settings.LANGUAGES:
+                if f"{name}_{code.replace('-', '_')}" in changed and code in status.get(name, {}):
+                    initiative.translation_status.setdefault(name, {})[code] = status[name][code]
+        edited_commitment = [name for name in changed if name.startswith("commitment_")]
+        material = len(edited_commitment) == len(settings.LANGUAGES) if edited_commitment else None
+        publishing.save_initiative(initiative=initiative, changed=changed, material=material, by_a_person=False)
+
+    return save
+
+
+def load_initiatives(plan: Reconciliation) -> None:
     states = {state.code: state for state in MemberState.objects.all()}
     themes = {theme.slug: theme for theme in Theme.objects.all()}
     for item in _read_json("initiatives.json"):
         texts: dict[str, Any] = {}
-        for field in TRANSLATED:
-            texts[field] = item[field]["en"]
-            texts.update(_language_columns(field, item[field]))
-        initiative, outcome = _upsert(
-            Initiative,
-            {"slug": item["slug"]},
-            {
-                "kind": item["kind"],
-                "theme": themes[item["theme"]],
-                "status": Initiative.Status.OPEN,
-                "launched_on": _date(item["launched_on"]),
-                "signing_opens_on": _date(item.get("opened_on") or item["launched_on"]),
-                "sources": item["sources"],
-                "translation_status": item.get("translation_status") or _translation_status(item),
-                **texts,
-            },
-        )
-        if _set_m2m(initiative.lead_states, [states[code] for code in item["lead_states"]]) and outcome == "unchanged":
-            outcome = "updated"
-        tally[f"initiatives {outcome}"] += 1
+        for name in TRANSLATED:
+            texts[name] = item[name]["en"]
+            texts.update(_language_columns(name, item[name]))
+        status = item.get("translation_status") or _translation_status(item)
+        values = {
+            "kind": item["kind"],
+            "theme": themes[item["theme"]],
+            "launched_on": _date(item["launched_on"]),
+            "signing_opens_on": _date(item.get("opened_on") or item["launched_on"]),
+            "sources": item["sources"],
+            **texts,
+        }
+        existing = Initiative.objects.filter(slug=item["slug"]).exists()
+        if not existing:  # the lifecycle is the secretariat's once the initiative exists
+            values |= {"status": Initiative.Status.OPEN, "translation_status": status}
+        initiative, created = plan.row(Initiative, {"slug": item["slug"]}, values, save=_save_initiative(status))
+        plan.m2m(initiative, "lead_states", [states[code] for code in item["lead_states"]], created=created)
+        if not (created or plan.update):
+            continue  # figures are the secretariat's to delete once the initiative exists
         for figure in item["reported_figures"]:
-            _row, outcome = _upsert(
+            plan.row(
                 ReportedFigure,
                 {"initiative": initiative, "as_of": _date(figure["as_of"]), "count": figure["count"]},
                 {
@@ -172,51 +224,76 @@ def load_initiatives(tally: Counter[str]) -> None:
                     **_language_columns("note", figure["note"]),
                 },
             )
-            tally[f"reported figures {outcome}"] += 1
 
 
-def load_events(tally: Counter[str]) -> None:
+def load_events(plan: Reconciliation) -> None:
     states = {state.code: state for state in MemberState.objects.all()}
     initiatives = {initiative.slug: initiative for initiative in Initiative.objects.all()}
     for item in _read_json("events.json"):
         texts: dict[str, Any] = {}
-        for field in ("place", "title", "description"):
-            texts[field] = item[field]["en"]
-            texts.update(_language_columns(field, item[field]))
-        event, outcome = _upsert(
+        for name in ("place", "title", "description"):
+            texts[name] = item[name]["en"]
+            texts.update(_language_columns(name, item[name]))
+        event, created = plan.row(
             Event, {"slug": item["slug"]}, {"date": _date(item["date"]), "sources": item["sources"], **texts}
         )
-        changed = _set_m2m(event.co_chairs, [states[code] for code in item["co_chairs"]])
-        changed |= _set_m2m(event.initiatives, [initiatives[slug] for slug in item["initiatives"]])
-        tally[f"events {'updated' if changed and outcome == 'unchanged' else outcome}"] += 1
+        plan.m2m(event, "co_chairs", [states[code] for code in item["co_chairs"]], created=created)
+        plan.m2m(event, "initiatives", [initiatives[slug] for slug in item["initiatives"]], created=created)
 
 
-def load_endorsements(tally: Counter[str]) -> None:
+def load_endorsements(plan: Reconciliation) -> None:
     states = {state.code: state for state in MemberState.objects.all()}
     initiatives = {initiative.slug: initiative for initiative in Initiative.objects.all()}
     for row in _read_csv("endorsements.csv"):
+        listed: dict[str, Any] = {
+            "endorsed_on": datetime.date.fromisoformat(row["endorsed_on"]),
+            "date_precision": DatePrecision(row["date_precision"]),
+            "source_url": row["source_url"],
+            "source_note": row["source_note"],
+        }
         endorsement, created = record_listed_endorsement(
-            initiative=initiatives[row["initiative"]],
-            member_state=states[row["state"]],
-            endorsed_on=datetime.date.fromisoformat(row["endorsed_on"]),
-            date_precision=DatePrecision(row["date_precision"]),
-            source_url=row["source_url"],
-            source_note=row["source_note"],
+            initiative=initiatives[row["initiative"]], member_state=states[row["state"]], **listed
         )
-        tally[f"endorsements {'created' if created else 'present'}"] += 1
+        plan.tally[f"endorsement {'created' if created else 'present'}"] += 1
+        differing = [name for name, value in listed.items() if getattr(endorsement, name) != value]
+        if differing:
+            plan.differences.append(
+                f"endorsement {endorsement.reference} ({row['initiative']}, {row['state']}): "
+                f"{', '.join(differing)} differ in the file; not changed (record a correction)"
+            )
+
+
+def _reconcile(plan: Reconciliation) -> Reconciliation:
+    """Every reference file, in dependency order.
+
+    A translated model's base field (`title`) is written to the active language's column, so the
+    default language is active while loading, whatever language the caller was using."""
+    with translation.override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE):
+        load_states(plan)
+        load_themes(plan)
+        load_initiatives(plan)
+        load_events(plan)
+        load_endorsements(plan)
+    return plan
 
 
 @transaction.atomic
 def load_reference_data() -> Counter[str]:
-    """Load every reference file, in dependency order. Returns a tally of what happened.
+    """Seed the register: create what it lacks, change nothing that exists. Returns a tally."""
+    return _reconcile(Reconciliation(update=False)).tally
 
-    A translated model's base field (`title`) is written to the active language's column, so the
-    default language is active while loading, whatever language the caller was using."""
-    tally: Counter[str] = Counter()
-    with translation.override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE):
-        load_states(tally)
-        load_themes(tally)
-        load_initiatives(tally)
-        load_events(tally)
-        load_endorsements(tally)
-    return tally
+
+class _Preview(Exception):
+    """Rolls back a dry run of the update."""
+
+
+def update_reference_data(*, apply: bool) -> Reconciliation:
+    """Bring the files' changes into the register (`apply`), or list them without writing anything."""
+    try:
+        with transaction.atomic():
+            plan = _reconcile(Reconciliation(update=True))
+            if not apply:
+                raise _Preview
+    except _Preview:
+        pass
+    return plan

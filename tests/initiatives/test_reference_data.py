@@ -1,13 +1,16 @@
 import json
 import shutil
 from collections import Counter
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.utils import translation
 
 from initiatives import reference_data
 from initiatives.models import Endorsement, Event, Initiative, ReportedFigure, Theme
 from members.models import MemberState
+from tests.members.test_admin_roles import _form_data
 
 SEED_SLUGS = {
     "humanitarian-call-for-action",
@@ -92,36 +95,80 @@ def test_loading_twice_changes_nothing(register):
     assert not any(key.endswith(("created", "updated")) for key in tally), tally
 
 
-def test_a_changed_data_file_updates_rows_instead_of_duplicating_them(register, tmp_path, monkeypatch):
+@pytest.fixture
+def changed_files(tmp_path, monkeypatch):
+    """A copy of reference/ with a corrected French title, a new commitment in every language, and a
+    listed endorsement's date changed."""
     changed = tmp_path / "reference"
     shutil.copytree(reference_data.REFERENCE_DIR, changed)
     initiatives = json.loads((changed / "initiatives.json").read_text())
-    initiatives[0]["title"]["fr"] = "Titre corrigé"
+    climate = next(item for item in initiatives if item["slug"] == "climate-and-security")
+    climate["title"]["fr"] = "Titre corrigé"
+    for language, text in climate["commitment"].items():
+        climate["commitment"][language] = text + " (2)"
     (changed / "initiatives.json").write_text(json.dumps(initiatives))
     endorsements = (changed / "endorsements.csv").read_text().replace("2019-11-19", "2019-11-20")
     (changed / "endorsements.csv").write_text(endorsements)
-    before = row_counts()
     monkeypatch.setattr(reference_data, "REFERENCE_DIR", changed)
+    return changed
 
-    reference_data.load_reference_data()
 
+def test_a_restart_keeps_what_the_secretariat_changed(register, superuser_client):
+    """`make serve` seeds the register at every start: it never undoes the secretariat's work."""
+    initiative = Initiative.objects.get(slug="climate-and-security")
+    editor = superuser_client
+    data = _form_data(editor.get(f"/en/admin/initiatives/initiative/{initiative.pk}/change/"))
+    data.update(status="closed", title_fr="Initiative sur le climat et la sécurité (titre du secrétariat)")
+    assert editor.post(f"/en/admin/initiatives/initiative/{initiative.pk}/change/", data).status_code == 302
+    MemberState.objects.filter(code="FRA").update(name_fr="République française")
+    Initiative.objects.get(slug="paris-call").lead_states.clear()
+    ReportedFigure.objects.filter(initiative__slug="paris-call").delete()
+
+    call_command("load_reference_data", stdout=StringIO())
+
+    initiative.refresh_from_db()
+    assert initiative.status == Initiative.Status.CLOSED
+    assert initiative.title_fr == "Initiative sur le climat et la sécurité (titre du secrétariat)"
+    assert MemberState.objects.get(code="FRA").name_fr == "République française"
+    assert not Initiative.objects.get(slug="paris-call").lead_states.exists()
+    assert not ReportedFigure.objects.filter(initiative__slug="paris-call").exists()
+
+
+def test_changed_files_are_listed_and_nothing_is_written_without_apply(register, changed_files):
+    before = row_counts()
+    out = StringIO()
+    call_command("update_reference_data", stdout=out)
+    listing = out.getvalue()
+    assert "initiative climate-and-security: title_fr: " in listing and "'Titre corrigé'" in listing
+    assert "initiative climate-and-security: commitment_ar: " in listing
+    assert "(paris-call, GIN): endorsed_on differ in the file; not changed (record a correction)" in listing
+    assert "Nothing was written" in listing
     assert row_counts() == before
-    assert Initiative.objects.get(slug=initiatives[0]["slug"]).title_fr == "Titre corrigé"
+    assert Initiative.objects.get(slug="climate-and-security").title_fr != "Titre corrigé"
+
+
+def test_applying_changed_files_goes_through_the_rules_of_publishing(register, changed_files):
+    initiative = Initiative.objects.get(slug="climate-and-security")
+    version, revision = initiative.text_version, initiative.revision
+    call_command("update_reference_data", "--apply", stdout=StringIO())
+    initiative.refresh_from_db()
+    assert initiative.title_fr == "Titre corrigé"
+    assert initiative.commitment_en.endswith(" (2)")
+    assert initiative.text_version == version + 1  # the commitment changed in every language: a new version
+    assert initiative.revision == revision + 1
+    assert initiative.history.latest().title_fr == "Titre corrigé"  # in the audit trail
+    assert initiative.status == Initiative.Status.OPEN
     guinea = Endorsement.objects.get(initiative__slug="paris-call", member_state__code="GIN")
-    assert str(guinea.endorsed_on) == "2019-11-20"
+    assert str(guinea.endorsed_on) == "2019-11-19"  # a listed endorsement is corrected explicitly, never reloaded
 
 
 @pytest.mark.django_db
 def test_the_load_command_prints_what_it_did():
-    from io import StringIO
-
-    from django.core.management import call_command
-
     out = StringIO()
     call_command("load_reference_data", stdout=out)
     # The test database holds the reference data already: a second load changes nothing.
-    assert "states unchanged: 194" in out.getvalue()
-    assert "endorsements present: 140" in out.getvalue()
+    assert "memberstate unchanged: 194" in out.getvalue()
+    assert "endorsement present: 140" in out.getvalue()
 
 
 def test_each_language_keeps_its_own_texts_whatever_language_is_active_when_loading(db):

@@ -6,7 +6,10 @@ from initiatives.reference_data import load_reference_data
 
 
 class Command(BaseCommand):
-    help = "Load the reference data in reference/ (states, initiatives, events, listed endorsements). Idempotent."
+    help = (
+        "Seed the register with reference/ (states, initiatives, events, listed endorsements): create what it "
+        "lacks, change nothing that exists. `update_reference_data` brings changed files in."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         tally = load_reference_data()
