@@ -26,7 +26,7 @@ from members.models import MemberState
 
 
 @admin.register(Theme)
-class ThemeAdmin(TabbedTranslationAdmin[Theme]):
+class ThemeAdmin(SimpleHistoryAdmin, TabbedTranslationAdmin[Theme]):  # type: ignore[misc]
     list_display = ["name", "slug"]
 
     def get_search_fields(self, request: HttpRequest) -> list[str]:
@@ -301,7 +301,7 @@ class EndorsementAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
 
 
 @admin.register(Event)
-class EventAdmin(TabbedTranslationAdmin[Event]):
+class EventAdmin(SimpleHistoryAdmin, TabbedTranslationAdmin[Event]):  # type: ignore[misc]
     list_display = ["date", "title", "place"]
     filter_horizontal = ["co_chairs", "initiatives"]
 

@@ -13,7 +13,10 @@ class InitiativesConfig(AppConfig):
         from initiatives.models import Endorsement, Event, Initiative, ReportedFigure, Theme
         from members.models import MemberState
 
-        keep_history(Initiative)
+        keep_history(Initiative, m2m_fields=["lead_states"])
         keep_history(Endorsement)
+        keep_history(Theme)
+        keep_history(ReportedFigure)
+        keep_history(Event, m2m_fields=["co_chairs", "initiatives"])
         watch(Endorsement, content=False)
         watch(Initiative, Event, Theme, ReportedFigure, MemberState, content=True)

@@ -205,11 +205,16 @@ def _tell_about(endorsement: Endorsement, template: str, *, by_secretariat: bool
     happened, and how (online by an accredited delegate, who stays unnamed as on the receipt, or
     recorded by the secretariat from a document)."""
     delegates = Accreditation.objects.active().filter(member_state=endorsement.member_state)
-    notify(
-        template=template,
-        recipients=[*delegates.values_list("user__email", flat=True), *settings.SECRETARIAT_EMAILS],
-        context={"endorsement": endorsement, "by_secretariat": by_secretariat},
-    )
+    by_language: dict[str, list[str]] = {settings.LANGUAGE_CODE: list(settings.SECRETARIAT_EMAILS)}
+    for email, language in delegates.values_list("user__email", "user__language"):
+        by_language.setdefault(language, []).append(email)
+    for language, recipients in by_language.items():  # each delegate in their own language
+        notify(
+            template=template,
+            recipients=recipients,
+            context={"endorsement": endorsement, "by_secretariat": by_secretariat},
+            language=language,
+        )
 
 
 @transaction.atomic

@@ -133,13 +133,13 @@ def approve(
         .exclude(pk=approved.pk)
         .select_related("user")
     )
-    for other in co_delegates:  # each in the language they asked in
+    for other in co_delegates:  # each in their own language
         transaction.on_commit(
             lambda other=other: notify(  # type: ignore[misc]
                 template="delegate_accredited",
                 recipients=[other.user.email],
                 context={"accreditation": approved, "recipient": other},
-                language=other.language,
+                language=other.user.language,
             )
         )
     return approved

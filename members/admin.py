@@ -152,7 +152,7 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin[User]):  # type: ignore[misc
 
 
 @admin.register(MemberState)
-class MemberStateAdmin(TabbedTranslationAdmin[MemberState]):
+class MemberStateAdmin(SimpleHistoryAdmin, TabbedTranslationAdmin[MemberState]):  # type: ignore[misc]
     list_display = ["code", "name", "kind", "regional_group", "un_member_since"]
     list_filter = ["kind", "regional_group"]
 

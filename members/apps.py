@@ -10,10 +10,12 @@ class MembersConfig(AppConfig):
         from django.apps import apps
 
         from alliance.history import keep_history
-        from members.models import Accreditation, User
+        from members.models import Accreditation, MemberState, User
 
         keep_history(Accreditation)
-        keep_history(User, excluded_fields=["password", "last_login"])
+        keep_history(MemberState)
+        # Who joined or left which role, and when: a change of groups is a change of the account.
+        keep_history(User, excluded_fields=["password", "last_login"], m2m_fields=["groups", "user_permissions"])
         # allauth names its app "MFA", which its Arabic catalogue renders as "Ministry of Foreign
         # Affairs": the admin names it in full, in the register's own words.
         apps.get_app_config("mfa").verbose_name = _("Two-factor authentication")

@@ -365,3 +365,18 @@ def test_an_endorsement_takes_the_same_few_queries_every_time(
     with django_capture_on_commit_callbacks(execute=True), django_assert_num_queries(queries):
         response = client.post(ENDORSE, {"authority": "on"})
     assert response.status_code == HTTPStatus.FOUND
+
+
+def test_each_delegate_of_the_state_is_told_in_their_own_language(persona, django_capture_on_commit_callbacks):
+    user, client = persona("delegate_of_x")
+    user.language = "fr"  # as signing in on the French pages sets it
+    user.save(update_fields=["language"])
+    colleague = UserFactory(email="colleague@mission.example", language="ar")
+    accredit(colleague, "FRA")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/en/initiatives/gender-at-the-centre/endorse/", {"authority": "on"})
+    told = {message.to[0]: message for message in mail.outbox}
+    assert set(told) == {user.email, "colleague@mission.example", "secretariat@alliance.example"}
+    assert "Registre de l’Alliance" in told[user.email].subject  # in French, though they endorsed on an English page
+    assert "سجل" in told["colleague@mission.example"].subject  # Arabic, whatever the signer's language
+    assert "Alliance register" in told["secretariat@alliance.example"].subject

@@ -14,8 +14,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from initiatives.models import Endorsement, Initiative
-from members.models import Accreditation, User
+from initiatives.models import Endorsement, Event, Initiative
+from members.models import Accreditation, MemberState, User
 from tests.conftest import accredit, turn_on_mfa
 from tests.factories import EndorsementFactory, InitiativeFactory, MemberStateFactory, UserFactory
 
@@ -313,3 +313,28 @@ def test_the_admins_javascript_speaks_arabic_and_chinese_where_django_does_not(a
     assert "\\u0627\\u0644\\u062c\\u0645\\u0639\\u0629" in arabic  # "الجمعة": Friday, in the calendar
     chinese = client.get("/zh-hans/admin/jsi18n/").content.decode()
     assert "\\u9009\\u62e9\\u5168\\u90e8%s" in chinese  # "选择全部%s"
+
+
+def test_every_content_change_and_every_change_of_roles_is_in_the_audit_trail(as_role):
+    user, client = as_role("admin")
+    state = MemberState.objects.get(code="FRA")
+    data = _form_data(client.get(f"/en/admin/members/memberstate/{state.pk}/change/"))
+    data["name_fr"] = "République française"
+    assert client.post(f"/en/admin/members/memberstate/{state.pk}/change/", data).status_code == HTTPStatus.FOUND
+    record = state.history.latest()
+    assert (record.name_fr, record.history_user) == ("République française", user)
+    history = client.get(f"/en/admin/members/memberstate/{state.pk}/history/").content.decode()
+    assert "admin@secretariat.example" in history
+    assert "Revert" not in history
+
+    event = Event.objects.order_by("date").first()
+    norway = MemberState.objects.get(code="NOR")
+    event.co_chairs.add(norway)
+    assert norway.pk in {row.memberstate_id for row in event.history.latest().co_chairs.all()}
+
+    colleague = UserFactory(email="colleague@secretariat.example", is_staff=True)
+    editors = Group.objects.get(name="Secretariat editors")
+    colleague.groups.add(editors)
+    assert [row.group_id for row in colleague.history.latest().groups.all()] == [editors.pk]
+    colleague.groups.remove(editors)
+    assert list(colleague.history.latest().groups.all()) == []

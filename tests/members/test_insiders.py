@@ -250,7 +250,7 @@ def test_a_states_other_delegates_are_told_of_a_new_delegate_in_their_language(
 ):
     admin, _client = staff("admin")
     first, _ = persona("delegate_of_x")
-    Accreditation.objects.filter(user=first).update(language="fr")
+    User.objects.filter(pk=first.pk).update(language="fr")
     newcomer = UserFactory(email="newcomer@mission.example")
     request = accredit(newcomer, "FRA", status=Accreditation.Status.PENDING)
     mail.outbox.clear()
