@@ -193,9 +193,10 @@ def _close_period(
         if withdrawn_on < endorsement.endorsed_on:
             raise EndorsementRefused(_("A withdrawal cannot come before the endorsement it ends."))
         endorsement.withdrawn_on = withdrawn_on
+        endorsement.withdrawn_at = timezone.now()  # when the register learned it: feeds follow this
         endorsement.withdrawn_by = withdrawn_by
         endorsement.withdrawal_reason = reason.strip()
-        endorsement.save(update_fields=["withdrawn_on", "withdrawn_by", "withdrawal_reason"])
+        endorsement.save(update_fields=["withdrawn_on", "withdrawn_at", "withdrawn_by", "withdrawal_reason"])
         transaction.on_commit(lambda: _tell_about(endorsement, "endorsement_withdrawn", by_secretariat=by_secretariat))
     return endorsement
 

@@ -11,9 +11,9 @@ from django.contrib.syndication.views import Feed
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import linebreaks
+from django.utils.html import format_html, linebreaks
 from django.utils.translation import gettext as _
 
 from initiatives.models import Endorsement, Initiative
@@ -30,27 +30,33 @@ def as_inert_html(text: str) -> str:
 
 @dataclass(frozen=True)
 class Change:
-    """An endorsement or a withdrawal, as a feed entry."""
+    """An endorsement or a withdrawal, as a feed entry: dated when the register learned it, so a
+    back-dated record reaches subscribers as news, and carrying its own date in its text."""
 
     endorsement: Endorsement
     withdrawal: bool
 
     @property
     def day(self) -> datetime.date:
+        """The date of the endorsement or of the withdrawal itself."""
         if self.withdrawal and self.endorsement.withdrawn_on is not None:
             return self.endorsement.withdrawn_on
         return self.endorsement.endorsed_on
 
+    @property
+    def recorded_at(self) -> datetime.datetime:
+        if self.withdrawal and self.endorsement.withdrawn_at is not None:
+            return self.endorsement.withdrawn_at
+        return self.endorsement.created_at
+
 
 def latest_changes(rows: Any) -> list[Change]:
-    """Newest first: each endorsement, and each withdrawal, as its own entry."""
-    endorsed = list(rows.select_related("initiative", "member_state").order_by("-endorsed_on", "-pk")[:LATEST])
-    withdrawn = list(
-        rows.withdrawn().select_related("initiative", "member_state").order_by("-withdrawn_on", "-pk")[:LATEST]
-    )
+    """Newest recorded first: each endorsement, and each withdrawal, as its own entry."""
+    rows = rows.select_related("initiative", "member_state")
+    endorsed = list(rows.order_by("-created_at", "-pk")[:LATEST])
+    withdrawn = list(rows.withdrawn().order_by("-withdrawn_at", "-pk")[:LATEST])
     changes = [Change(row, False) for row in endorsed] + [Change(row, True) for row in withdrawn]
-    # On one day, a withdrawal comes after the endorsement it ends, so it is listed first.
-    return sorted(changes, key=lambda change: (change.day, change.withdrawal), reverse=True)[:LATEST]
+    return sorted(changes, key=lambda change: (change.recorded_at, change.withdrawal), reverse=True)[:LATEST]
 
 
 class EndorsementFeed(Feed):  # type: ignore[type-arg]
@@ -82,7 +88,10 @@ class EndorsementFeed(Feed):  # type: ignore[type-arg]
 
     def item_description(self, item: Change) -> str:
         row = item.endorsement
-        return as_inert_html(row.withdrawal_reason if item.withdrawal else row.statement)
+        day = formats.date_format(item.day, "DATE_FORMAT")
+        dated = _("Withdrawn on %(date)s.") if item.withdrawal else _("Endorsed on %(date)s.")
+        text = row.withdrawal_reason if item.withdrawal else row.statement
+        return format_html("<p>{}</p>", dated % {"date": day}) + as_inert_html(text)
 
     def item_link(self, item: Change) -> str:
         return item.endorsement.get_absolute_url()
@@ -95,10 +104,10 @@ class EndorsementFeed(Feed):  # type: ignore[type-arg]
     item_guid_is_permalink = False
 
     def item_pubdate(self, item: Change) -> datetime.datetime:
-        return datetime.datetime.combine(item.day, datetime.time(), tzinfo=datetime.UTC)
+        return item.recorded_at
 
     def item_updateddate(self, item: Change) -> datetime.datetime:
-        return self.item_pubdate(item)
+        return item.recorded_at
 
 
 class InitiativeEndorsementFeed(EndorsementFeed):

@@ -401,6 +401,7 @@ class Endorsement(models.Model):
     )
     withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True, validators=[reject_bidi_controls])
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("withdrawal recorded at"), null=True, blank=True)
 
     objects = EndorsementQuerySet.as_manager()
 
@@ -417,6 +418,11 @@ class Endorsement(models.Model):
             models.CheckConstraint(
                 condition=Q(withdrawn_on=None) | Q(withdrawn_on__gte=F("endorsed_on")),
                 name="withdrawal_not_before_endorsement",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_on=None, withdrawn_at=None)
+                | Q(withdrawn_on__isnull=False, withdrawn_at__isnull=False),
+                name="withdrawal_has_its_recording_time",
             ),
         ]
 

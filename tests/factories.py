@@ -65,3 +65,12 @@ class EndorsementFactory(factory.django.DjangoModelFactory):
     endorsed_on = datetime.date(2020, 1, 15)
     channel = Endorsement.Channel.RECORDED
     source_url = "https://example.org/list"
+    withdrawn_on = None
+    # A withdrawal is recorded when it is made: at noon of its day, for rows made up by tests.
+    withdrawn_at = factory.LazyAttribute(
+        lambda row: (
+            datetime.datetime.combine(row.withdrawn_on, datetime.time(12), tzinfo=datetime.UTC)
+            if row.withdrawn_on
+            else None
+        )
+    )

@@ -87,10 +87,10 @@ def test_feeds_publish_typed_text_as_text_never_as_markup(register, anonymous):
     feed = ET.fromstring(anonymous.get("/en/feeds/initiatives/gender-at-the-centre/").content)
     summary = feed.find(f"{ATOM}entry/{ATOM}summary").text
     # A reader decodes the summary as HTML once: the tags are text in it, shown as typed.
-    assert (
-        summary
-        == "<p>We endorse. &lt;a href=&quot;https://attacker.example&quot;&gt;Read more&lt;/a&gt;&lt;img src=x&gt;</p>"
+    assert summary.endswith(
+        "<p>We endorse. &lt;a href=&quot;https://attacker.example&quot;&gt;Read more&lt;/a&gt;&lt;img src=x&gt;</p>"
     )
+    assert "<a " not in summary and "<img" not in summary
 
 
 def test_a_statement_with_a_bidi_override_is_refused_with_a_message(persona):

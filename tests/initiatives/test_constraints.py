@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from initiatives.models import Endorsement
 from members.models import MemberState
@@ -24,8 +25,8 @@ def test_a_state_cannot_hold_two_open_endorsements_of_one_initiative(endorsement
 
 
 def test_after_a_withdrawal_the_state_can_endorse_again_in_a_new_period(endorsement):
-    endorsement.withdrawn_on = datetime.date(2021, 1, 1)
-    endorsement.save(update_fields=["withdrawn_on"])
+    endorsement.withdrawn_on, endorsement.withdrawn_at = datetime.date(2021, 1, 1), timezone.now()
+    endorsement.save(update_fields=["withdrawn_on", "withdrawn_at"])
     EndorsementFactory(
         initiative=endorsement.initiative, member_state=endorsement.member_state, endorsed_on=datetime.date(2022, 1, 1)
     )
@@ -36,8 +37,9 @@ def test_after_a_withdrawal_the_state_can_endorse_again_in_a_new_period(endorsem
 
 def test_a_withdrawal_cannot_precede_its_endorsement(endorsement):
     endorsement.withdrawn_on = endorsement.endorsed_on - datetime.timedelta(days=1)
+    endorsement.withdrawn_at = timezone.now()
     with pytest.raises(IntegrityError, match="withdrawal_not_before_endorsement"), transaction.atomic():
-        endorsement.save(update_fields=["withdrawn_on"])
+        endorsement.save(update_fields=["withdrawn_on", "withdrawn_at"])
     endorsement.refresh_from_db()
     assert endorsement.withdrawn_on is None
 
@@ -60,10 +62,16 @@ def test_an_open_initiative_needs_a_signing_window(db):
 
 
 def test_status_as_at_a_date_counts_rows_in_force_at_the_end_of_that_day(endorsement):
-    endorsement.withdrawn_on = datetime.date(2021, 6, 30)
-    endorsement.save(update_fields=["withdrawn_on"])
+    endorsement.withdrawn_on, endorsement.withdrawn_at = datetime.date(2021, 6, 30), timezone.now()
+    endorsement.save(update_fields=["withdrawn_on", "withdrawn_at"])
     register = Endorsement.objects.filter(initiative=endorsement.initiative)
     assert register.in_force_on(datetime.date(2020, 1, 14)).count() == 0
     assert register.in_force_on(datetime.date(2020, 1, 15)).count() == 1
     assert register.in_force_on(datetime.date(2021, 6, 29)).count() == 1
     assert register.in_force_on(datetime.date(2021, 6, 30)).count() == 0
+
+
+def test_a_withdrawal_is_recorded_with_when_the_register_learned_it(endorsement):
+    endorsement.withdrawn_on = datetime.date(2021, 1, 1)
+    with pytest.raises(IntegrityError, match="withdrawal_has_its_recording_time"), transaction.atomic():
+        endorsement.save(update_fields=["withdrawn_on"])

@@ -1,12 +1,18 @@
 """Atom feeds, the embeddable counter, the coverage meter and the receipt verification page."""
 
+import datetime
 import json
 import re
 import xml.etree.ElementTree as ET
 from http import HTTPStatus
 
-from initiatives.models import Endorsement
+from django.utils import timezone
+
+from initiatives.endorsing import record_endorsement
+from initiatives.models import Endorsement, Initiative
 from initiatives.receipts import signed_receipt
+from members.models import MemberState
+from tests.factories import UserFactory
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -98,3 +104,21 @@ def test_the_receipt_page_links_to_the_signed_json(register, anonymous):
     row = Endorsement.objects.get(initiative__slug="paris-call", member_state__code="FRA")
     page = anonymous.get(f"/en/endorsements/{row.reference}/").content.decode()
     assert f'href="/api/v1/receipts/{row.reference}"' in page
+
+
+def test_a_back_dated_record_reaches_the_top_of_the_feeds_dated_when_it_was_recorded(register, anonymous):
+    initiative = Initiative.objects.get(slug="paris-call")
+    record_endorsement(
+        initiative=initiative,
+        member_state=MemberState.objects.get(code="BRA"),
+        endorsed_on=datetime.date(2019, 1, 15),  # years before the newest listed endorsements
+        recorded_by=UserFactory(is_staff=True),
+        source_note="Note verbale of 15 January 2019",
+        announce=False,
+    )
+    for path in ("/en/feeds/endorsements/", "/en/feeds/initiatives/paris-call/"):
+        entry = ET.fromstring(anonymous.get(path).content).find(f"{ATOM}entry")
+        assert entry.find(f"{ATOM}title").text == "Brazil endorsed Paris Call for Trust and Security in Cyberspace"
+        updated = datetime.datetime.fromisoformat(entry.find(f"{ATOM}updated").text)
+        assert updated.date() == timezone.now().date()  # when the register learned it
+        assert "Endorsed on 15 January 2019." in entry.find(f"{ATOM}summary").text

@@ -180,6 +180,7 @@ def test_the_payload_never_names_the_signer(endorsement, receipt):
 
 def test_a_withdrawn_endorsement_receipt(endorsement):
     endorsement.withdrawn_on = datetime.date(2022, 3, 1)
+    endorsement.withdrawn_at = datetime.datetime(2022, 3, 1, 12, tzinfo=datetime.UTC)
     endorsement.withdrawal_reason = "Government decision."
     endorsement.save()
     receipt = signed_receipt(endorsement)
