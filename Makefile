@@ -31,7 +31,7 @@ run: messages
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/bandit -q -c pyproject.toml -r alliance members initiatives reference
+	$(BIN)/bandit -q -c pyproject.toml -r alliance members initiatives reference verifier
 
 typecheck: install
 	$(TEST_ENV) $(BIN)/mypy .

@@ -292,6 +292,9 @@ CORS_EXPOSE_HEADERS = ["X-Key-Id"]
 # Ed25519 key of signed receipts (base64 of the 32-byte seed); derived from SECRET_KEY when unset,
 # so set it in production to keep receipts verifiable across SECRET_KEY rotations.
 RECEIPT_SIGNING_KEY = envsecret("RECEIPT_SIGNING_KEY") or ""
+# Keys that signed receipts before a rotation, still published so those receipts verify: each
+# "PUBLIC_KEY:LAST_DAY", the base64 of the 32-byte raw public key and the last day it signed.
+RECEIPT_RETIRED_KEYS = envlist("RECEIPT_RETIRED_KEYS")
 
 # Behind a TLS proxy that sets X-Forwarded-Proto: https://docs.djangoproject.com/en/5.2/ref/settings/#secure-proxy-ssl-header
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

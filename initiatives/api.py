@@ -389,6 +389,13 @@ def receipt_public_key(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@api.get("/receipts/keys", tags=["receipts"], response={200: dict[str, Any]})
+def receipt_keys(request: HttpRequest) -> dict[str, Any]:
+    """Every key that signs or signed receipts (PEM): the current one (`valid_until` null), then each
+    retired one with the last day it signed, so receipts issued before a rotation still verify."""
+    return {"keys": receipts.published_keys()}
+
+
 @api.get("/receipts/{reference}", tags=["receipts"], response={200: dict[str, Any], 404: Message})
 def signed_receipt(request: HttpRequest, path: Path[ReceiptPath]) -> HttpResponse:
     """The endorsement's receipt, signed with the register's Ed25519 key."""

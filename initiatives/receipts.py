@@ -1,9 +1,9 @@
 """Signed endorsement receipts that anyone can check offline.
 
 A receipt is the public record of one endorsement, as JSON, signed with the register's Ed25519
-key. The public key is published (``manage.py verify_receipt --print-public-key``), and
-``manage.py verify_receipt RECEIPT.json --public-key KEY.pem`` checks a receipt without the
-database.
+key. The keys are published (``/api/v1/receipts/keys``, retired ones with their last day), and
+anyone checks a receipt with ``verifier/alliance_verify.py``, which needs only Python and
+``cryptography``; the register verifies with the same code.
 
 The signing key is the setting ``RECEIPT_SIGNING_KEY`` (the base64 of a 32-byte raw Ed25519
 private seed) when it is set. Without it, the seed is derived from ``SECRET_KEY`` with
@@ -20,10 +20,7 @@ import base64
 import binascii
 import datetime
 import hashlib
-import json
-import re
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -32,12 +29,11 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from initiatives.models import Endorsement
+from verifier.alliance_verify import canonical_bytes, check_receipt
 
 REGISTER = "Alliance for Multilateralism register"
 ALGORITHM = "Ed25519"
 HKDF_INFO = b"alliance-register receipt signing key v1"
-# 64 signature bytes in URL-safe base64 without padding.
-_SIGNATURE = re.compile(r"[A-Za-z0-9_-]{86}")
 
 
 def signing_key() -> Ed25519PrivateKey:
@@ -70,17 +66,34 @@ def _key_id(public_key: Ed25519PublicKey) -> str:
 
 def public_key_pem() -> str:
     """The register's public key, as SubjectPublicKeyInfo PEM."""
-    pem = (
-        signing_key()
-        .public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    )
-    return pem.decode("ascii")
+    return _pem(signing_key().public_key())
 
 
 def key_id() -> str:
     """The first 16 hex characters of the SHA-256 of the raw 32-byte public key."""
     return _key_id(signing_key().public_key())
+
+
+def _pem(public_key: Ed25519PublicKey) -> str:
+    return public_key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode(
+        "ascii"
+    )
+
+
+def published_keys() -> list[dict[str, str | None]]:
+    """Every key that signs or signed receipts: the current one (valid until further notice), then
+    each retired one (RECEIPT_RETIRED_KEYS) with the last day it signed."""
+    current = signing_key().public_key()
+    keys: list[dict[str, str | None]] = [{"key_id": _key_id(current), "public_key": _pem(current), "valid_until": None}]
+    for entry in settings.RECEIPT_RETIRED_KEYS:
+        encoded, _, last_day = entry.rpartition(":")
+        try:
+            public_key = Ed25519PublicKey.from_public_bytes(base64.b64decode(encoded, validate=True))
+            datetime.date.fromisoformat(last_day)
+        except ValueError as error:
+            raise ImproperlyConfigured(f"RECEIPT_RETIRED_KEYS: {entry!r} is not PUBLIC_KEY:YYYY-MM-DD.") from error
+        keys.append({"key_id": _key_id(public_key), "public_key": _pem(public_key), "valid_until": last_day})
+    return keys
 
 
 def _iso(day: datetime.date | None) -> str | None:
@@ -109,11 +122,6 @@ def receipt_payload(endorsement: Endorsement) -> dict[str, object]:
     }
 
 
-def canonical_bytes(payload: dict[str, object]) -> bytes:
-    """The exact bytes that are signed: sorted keys, no spaces, UTF-8."""
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-
-
 def signed_receipt(endorsement: Endorsement) -> dict[str, object]:
     payload = receipt_payload(endorsement)
     signature = signing_key().sign(canonical_bytes(payload))
@@ -128,26 +136,20 @@ def signed_receipt(endorsement: Endorsement) -> dict[str, object]:
 def verify_receipt(document: dict[str, object], public_key_pem: str) -> bool:
     """Whether the document is a receipt signed with this public key. Never raises."""
     try:
-        if not isinstance(document, dict):
+        key = serialization.load_pem_public_key(public_key_pem.encode("utf-8"))
+        if not isinstance(key, Ed25519PublicKey):
             return False
-        payload = document.get("receipt")
-        signature = document.get("signature")
-        if not isinstance(payload, dict) or document.get("algorithm") != ALGORITHM:
-            return False
-        if not isinstance(signature, str) or not _SIGNATURE.fullmatch(signature):
-            return False
-        public_key = serialization.load_pem_public_key(public_key_pem.encode("utf-8"))
-        if not isinstance(public_key, Ed25519PublicKey):
-            return False
-        if "key_id" in document and document["key_id"] != _key_id(public_key):
-            return False
-        raw_signature = base64.urlsafe_b64decode(signature + "==")
-        # Only the one encoding of the signature (the spare low bits of the last character are zero).
-        if base64.urlsafe_b64encode(raw_signature).rstrip(b"=").decode("ascii") != signature:
-            return False
-        public_key.verify(raw_signature, canonical_bytes(payload))
-    except InvalidSignature:
-        return False
+        check_receipt(document, [{"key_id": _key_id(key), "public_key": public_key_pem, "valid_until": None}])
     except Exception:  # a malformed document or key: not a valid receipt, never an error
+        return False
+    return True
+
+
+def verify_with_published_keys(document: dict[str, object]) -> bool:
+    """Whether the document is a receipt signed by the register, with its current key or with a
+    retired one while it was in use. Never raises."""
+    try:
+        check_receipt(document, published_keys())
+    except Exception:  # a malformed document: not a valid receipt, never an error
         return False
     return True

@@ -215,7 +215,7 @@ def verify_receipt(request: HttpRequest) -> HttpResponse:
     form = VerifyReceiptForm(request.POST or None)
     result = None
     if request.method == "POST" and form.is_valid():
-        result = receipts.verify_receipt(form.cleaned_data["receipt"], receipts.public_key_pem())
+        result = receipts.verify_with_published_keys(form.cleaned_data["receipt"])
     return render(
         request,
         "initiatives/verify_receipt.html",
