@@ -19,7 +19,13 @@ from simple_history.admin import SimpleHistoryAdmin
 from alliance.languages import localized_fields
 from alliance.text import reject_bidi_controls
 from initiatives import admin_import, publishing, texts
-from initiatives.endorsing import EndorsementRefused, record_endorsement, record_withdrawal
+from initiatives.endorsing import (
+    CORRECTABLE,
+    EndorsementRefused,
+    correct_endorsement,
+    record_endorsement,
+    record_withdrawal,
+)
 from initiatives.models import DatePrecision, Endorsement, Event, Initiative, ReportedFigure, Theme, TranslationStatus
 from members.forms import list_states_by_name
 from members.models import MemberState
@@ -220,6 +226,36 @@ class RecordWithdrawalForm(forms.Form):
         list_states_by_name(self.fields["member_state"])  # type: ignore[arg-type]
 
 
+class CorrectEndorsementForm(forms.Form):
+    """A correction of a recorded endorsement's date or source; opened from its reference."""
+
+    reference = forms.CharField(label=_("Reference of the endorsement"), max_length=14)
+    endorsed_on = forms.DateField(label=_("Endorsed on"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_precision = forms.ChoiceField(label=_("Precision of the date"), choices=DatePrecision.choices)
+    source_url = forms.URLField(label=_("URL of the document"), required=False, max_length=500, assume_scheme="https")
+    source_note = forms.CharField(label=_("Document reference"), required=False, validators=[reject_bidi_controls])
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=2000,
+        widget=forms.Textarea,
+        validators=[reject_bidi_controls],
+        help_text=_("Published on the corrections page with what changed."),
+    )
+
+    def __init__(self, data: Any = None, initial: dict[str, Any] | None = None) -> None:
+        found = Endorsement.objects.filter(reference=str((initial or {}).get("reference", "")).upper()).first()
+        if found is not None:  # opened from the endorsement: its values as they stand
+            initial = {"reference": found.reference, **{name: getattr(found, name) for name in CORRECTABLE}}
+        super().__init__(data, initial=initial)
+
+    def clean_reference(self) -> Endorsement:
+        reference = self.cleaned_data["reference"].strip().upper()
+        endorsement = Endorsement.objects.filter(reference=reference).first()
+        if endorsement is None:
+            raise forms.ValidationError(_("No endorsement has this reference."), code="unknown")
+        return endorsement
+
+
 @admin.register(Endorsement)
 class EndorsementAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
     """The register. Rows are written only through initiatives.endorsing: never edited, never deleted."""
@@ -253,6 +289,7 @@ class EndorsementAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
         own = [
             path("record/", self.admin_site.admin_view(self.record_view), name="initiatives_endorsement_record"),
             path("withdraw/", self.admin_site.admin_view(self.withdraw_view), name="initiatives_endorsement_withdraw"),
+            path("correct/", self.admin_site.admin_view(self.correct_view), name="initiatives_endorsement_correct"),
             path(
                 "import/",
                 self.admin_site.admin_view(lambda request: admin_import.import_view(self, request)),
@@ -273,6 +310,17 @@ class EndorsementAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
     def withdraw_view(self, request: HttpRequest) -> HttpResponse:
         return self._record(request, RecordWithdrawalForm, _("Record a withdrawal"), self._record_withdrawal)
 
+    def correct_view(self, request: HttpRequest) -> HttpResponse:
+        return self._record(request, CorrectEndorsementForm, _("Correct an endorsement"), self._correct)
+
+    def _correct(self, request: HttpRequest, data: dict[str, Any]) -> Endorsement:
+        correction = correct_endorsement(
+            endorsement=data.pop("reference"),
+            corrected_by=request.user,  # type: ignore[arg-type]
+            **data,
+        )
+        return correction.endorsement
+
     def _record_endorsement(self, request: HttpRequest, data: dict[str, Any]) -> Endorsement:
         return record_endorsement(recorded_by=request.user, **data)  # type: ignore[arg-type]
 
@@ -282,7 +330,7 @@ class EndorsementAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
     def _record(self, request: HttpRequest, form_class: type[forms.Form], title: Any, write: Any) -> HttpResponse:
         if not self.can_record(request):
             raise PermissionDenied
-        form = form_class(request.POST or None)
+        form = form_class(request.POST or None, initial=request.GET.dict())
         if request.method == "POST" and form.is_valid():
             try:
                 endorsement = write(request, form.cleaned_data)

@@ -16,7 +16,7 @@ from ninja.errors import HttpError, ValidationError
 
 from alliance.csv_files import csv_response
 from initiatives import receipts
-from initiatives.models import Endorsement, Initiative
+from initiatives.models import Correction, Endorsement, Initiative
 from members.models import MemberState
 
 Language = Literal["en", "fr", "es", "ar", "zh-hans", "ru"]
@@ -123,6 +123,21 @@ class EndorsementOut(Schema):
     withdrawn_on: datetime.date | None
     withdrawal_reason: str
     receipt_url: str
+
+
+class CorrectionOut(Schema):
+    endorsement: str = Field(description="The corrected endorsement's reference.")
+    initiative: str
+    state: str
+    corrected_at: datetime.datetime
+    changes: dict[str, list[str]] = Field(description="Each corrected field: [value before, value after].")
+    reason: str
+    receipt_url: str
+
+
+class CorrectionList(Schema):
+    count: int
+    items: list[CorrectionOut]
 
 
 class StateDetailOut(StateOut):
@@ -387,6 +402,25 @@ def receipt_public_key(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(receipts.public_key_pem(), content_type="application/x-pem-file")
     response["X-Key-Id"] = receipts.key_id()
     return response
+
+
+def _correction(correction: Correction) -> dict[str, Any]:
+    endorsement = correction.endorsement
+    return {
+        "endorsement": endorsement.reference,
+        "initiative": endorsement.initiative.slug,
+        "state": endorsement.member_state.code,
+        "corrected_at": correction.corrected_at,
+        "changes": correction.changes,
+        "reason": correction.reason,
+        "receipt_url": reverse("initiatives:receipt", args=[endorsement.reference]),
+    }
+
+
+@api.get("/corrections", response=CorrectionList, tags=["endorsements"])
+def list_corrections(request: HttpRequest, page: Query[Page]) -> dict[str, Any]:
+    """Each correction of a recorded endorsement's date or source, newest first, with its reason."""
+    return _page(Correction.objects.for_listing(), page, _correction)
 
 
 @api.get("/receipts/keys", tags=["receipts"], response={200: dict[str, Any]})

@@ -12,7 +12,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from alliance.notifications import notify
-from initiatives.models import DatePrecision, Endorsement, Initiative
+from initiatives.models import Correction, DatePrecision, Endorsement, Initiative
 from members.models import Accreditation, MemberState, User
 
 
@@ -166,6 +166,80 @@ def record_withdrawal(
         reason=reason,
         by_secretariat=True,
     )
+
+
+CORRECTABLE = ("endorsed_on", "date_precision", "source_url", "source_note")
+
+
+def correct_endorsement(
+    *,
+    endorsement: Endorsement,
+    corrected_by: User,
+    reason: str,
+    endorsed_on: datetime.date,
+    date_precision: DatePrecision,
+    source_url: str,
+    source_note: str,
+) -> Correction:
+    """Correct the date or source of an endorsement the secretariat recorded, with the reason: the
+    register keeps what it said before, and publishes the correction.
+
+    An online endorsement is dated by its signature and is never corrected. A new date follows the
+    rules of any period: not in the future, inside the signing window as it was then, before the
+    period's withdrawal, and overlapping no other period of the state.
+    """
+    if not reason.strip():
+        raise EndorsementRefused(_("Give the reason for the correction; it is published."))
+    with transaction.atomic():
+        row = Endorsement.objects.select_for_update().select_related("initiative").get(pk=endorsement.pk)
+        if row.channel != Endorsement.Channel.RECORDED:
+            raise EndorsementRefused(_("An endorsement made online is dated by its signature; it is not corrected."))
+        if not (source_url.strip() or source_note.strip()):
+            raise EndorsementRefused(_("Give a source: the URL of a document or its reference."))
+        wanted = {
+            "endorsed_on": endorsed_on,
+            "date_precision": date_precision,
+            "source_url": source_url.strip(),
+            "source_note": source_note.strip(),
+        }
+        changes = {name: value for name, value in wanted.items() if getattr(row, name) != value}
+        if not changes:
+            raise EndorsementRefused(_("This is what the register already holds: there is nothing to correct."))
+        if "endorsed_on" in changes:
+            _check_corrected_date(row, endorsed_on)
+        correction = Correction.objects.create(
+            endorsement=row,
+            changes={name: [_as_text(getattr(row, name)), _as_text(value)] for name, value in changes.items()},
+            reason=reason.strip(),
+            corrected_by=corrected_by,
+        )
+        for name, value in changes.items():
+            setattr(row, name, value)
+        row.save(update_fields=list(changes))  # the audit trail keeps the row as it was
+    return correction
+
+
+def _check_corrected_date(row: Endorsement, day: datetime.date) -> None:
+    if day > timezone.localdate():
+        raise EndorsementRefused(_("An endorsement cannot be dated in the future."))
+    if not row.initiative.window_contains(day):
+        raise EndorsementRefused(_("On that date the initiative was not open for endorsement."))
+    if row.withdrawn_on is not None and day > row.withdrawn_on:
+        raise EndorsementRefused(_("A withdrawal cannot come before the endorsement it ends."))
+    others = Endorsement.objects.filter(initiative=row.initiative_id, member_state=row.member_state_id).exclude(
+        pk=row.pk
+    )
+    # Periods run from their endorsement to the day before their withdrawal (or on, if in force).
+    ends = row.withdrawn_on
+    overlapping = others.filter(Q(withdrawn_on=None) | Q(withdrawn_on__gt=day))
+    if ends is not None:
+        overlapping = overlapping.filter(endorsed_on__lt=ends)
+    if overlapping.exists():
+        raise EndorsementRefused(_("The state had an endorsement in force on that date; periods cannot overlap."))
+
+
+def _as_text(value: object) -> str:
+    return value.isoformat() if isinstance(value, datetime.date) else str(value)
 
 
 def _close_period(

@@ -473,6 +473,51 @@ class Event(models.Model):
         return self.title
 
 
+class CorrectionQuerySet(models.QuerySet["Correction"]):
+    def for_listing(self) -> Self:
+        """Newest first, with the endorsement, its initiative and its state."""
+        return self.select_related("endorsement__initiative", "endorsement__member_state").order_by(
+            "-corrected_at", "-pk"
+        )
+
+
+class Correction(models.Model):
+    """A change the secretariat made to a recorded endorsement's date or source, with its reason.
+
+    Public (the corrections page and the API), so a reader sees what changed in the record and
+    why; written only by `initiatives.endorsing.correct_endorsement`, never edited or deleted."""
+
+    endorsement = models.ForeignKey(
+        Endorsement, models.PROTECT, related_name="corrections", verbose_name=_("endorsement")
+    )
+    changes = models.JSONField(
+        _("changes"), help_text=_("Each corrected field with its value before and after: {field: [before, after]}.")
+    )
+    reason = models.TextField(_("reason for the correction"), validators=[reject_bidi_controls])
+    corrected_at = models.DateTimeField(_("corrected at"), auto_now_add=True)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("corrected by")
+    )
+
+    objects = CorrectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+        ordering = ["-corrected_at"]
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="correction_has_a_reason")]
+
+    def __str__(self) -> str:
+        return f"{self.endorsement.reference} ({self.corrected_at:%Y-%m-%d})"
+
+    def changed_fields(self) -> list[tuple[str, str, str]]:
+        """(label in the reader's language, before, after) for each corrected field."""
+        return [
+            (str(Endorsement._meta.get_field(name).verbose_name), before or "–", after or "–")  # type: ignore[union-attr]
+            for name, (before, after) in self.changes.items()
+        ]
+
+
 def receipt_url(reference: str) -> str:
     return reverse("initiatives:receipt", args=[reference])
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("states/", views.state_list, name="states"),
     path("states/<str:code>/", views.state_detail, name="state"),
     path("events/", views.event_list, name="events"),
+    path("corrections/", views.correction_list, name="corrections"),
     path("endorsements/<str:reference>/", views.receipt, name="receipt"),
     path("receipts/verify/", views.verify_receipt, name="verify_receipt"),
     path("embed/initiatives/<slug:slug>/", views.embed, name="embed"),

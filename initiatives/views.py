@@ -22,7 +22,7 @@ from initiatives.endorsing import EndorsementRefused, check_can_endorse
 from initiatives.endorsing import endorse as endorse_initiative
 from initiatives.endorsing import withdraw as withdraw_endorsement
 from initiatives.forms import AsOfForm, EndorseForm, InitiativeFilterForm, VerifyReceiptForm, WithdrawForm
-from initiatives.models import Endorsement, Event, Initiative, PageRow
+from initiatives.models import Correction, Endorsement, Event, Initiative, PageRow
 from members.accreditation import delegate_required
 from members.directory import state_directory
 from members.models import Accreditation, MemberState, state_url
@@ -141,6 +141,12 @@ def state_detail(request: HttpRequest, code: str) -> HttpResponse:
 @public_page
 def event_list(request: HttpRequest) -> HttpResponse:
     return render(request, "initiatives/event_list.html", {"events": Event.objects.for_listing()})
+
+
+@require_safe
+@public_page
+def correction_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "initiatives/corrections.html", {"corrections": Correction.objects.for_listing()})
 
 
 @require_safe

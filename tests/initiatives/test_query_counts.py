@@ -5,9 +5,9 @@ import string
 
 import pytest
 
-from initiatives.models import Event
+from initiatives.models import Correction, Event
 from members.models import MemberState
-from tests.factories import EndorsementFactory, InitiativeFactory, MemberStateFactory
+from tests.factories import EndorsementFactory, InitiativeFactory, MemberStateFactory, UserFactory
 
 PAGES = {
     "/en/": 3,
@@ -28,6 +28,8 @@ PAGES = {
     "/en/states/qaa/": 4,
     "/en/events/": 3,
     "/en/about/": 0,
+    "/en/corrections/": 1,
+    "/api/v1/corrections": 2,
 }
 
 
@@ -49,8 +51,12 @@ def test_public_pages_take_the_same_queries_at_0_and_193_endorsements(
     counted, anonymous, django_assert_num_queries, path, queries, endorsements
 ):
     initiative, states = counted
+    staff = UserFactory(is_staff=True)
     for state in states[:endorsements]:
-        EndorsementFactory(initiative=initiative, member_state=state)
+        row = EndorsementFactory(initiative=initiative, member_state=state)
+        Correction.objects.create(
+            endorsement=row, changes={"source_note": ["", "Note"]}, reason="Typo.", corrected_by=staff
+        )
     assert MemberState.objects.get(code="QAA").endorsements.count() == (1 if endorsements else 0)
     with django_assert_num_queries(queries):
         response = anonymous.get(path)

@@ -52,6 +52,7 @@ def allowed(response) -> bool:
         ("/en/admin/initiatives/endorsement/", {"editor", "admin"}),
         ("/en/admin/initiatives/endorsement/record/", {"editor", "admin"}),
         ("/en/admin/initiatives/endorsement/withdraw/", {"editor", "admin"}),
+        ("/en/admin/initiatives/endorsement/correct/", {"editor", "admin"}),
         ("/en/admin/initiatives/endorsement/import/", {"editor", "admin"}),
         ("/en/admin/members/memberstate/", {"editor", "admin"}),
         ("/en/admin/members/accreditation/", {"admin"}),
