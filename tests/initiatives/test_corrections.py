@@ -6,7 +6,7 @@ from http import HTTPStatus
 
 import pytest
 
-from initiatives.endorsing import EndorsementRefused, correct_endorsement
+from initiatives.endorsing import EndorsementRefused, correct_endorsement, record_endorsement, record_withdrawal
 from initiatives.models import Correction, DatePrecision, Endorsement
 from tests.factories import UserFactory
 
@@ -99,14 +99,10 @@ def test_an_online_endorsement_is_never_corrected(persona):
 def test_a_correction_cannot_make_two_periods_overlap(register):
     row = Endorsement.objects.get(**GUINEA)
     staff = UserFactory(is_staff=True)
-    row.withdrawn_on, row.withdrawn_at, row.withdrawn_by = datetime.date(2020, 5, 1), row.created_at, staff
-    row.save()
-    later = Endorsement.objects.create(
-        initiative=row.initiative,
-        member_state=row.member_state,
-        endorsed_on=datetime.date(2021, 1, 1),
-        channel=Endorsement.Channel.RECORDED,
-        source_note="Note verbale of 2021",
+    periods = {"initiative": row.initiative, "member_state": row.member_state, "recorded_by": staff}
+    record_withdrawal(**periods, withdrawn_on=datetime.date(2020, 5, 1), reason="Note verbale of 1 May 2020")
+    later = record_endorsement(
+        **periods, endorsed_on=datetime.date(2021, 1, 1), source_note="Note verbale of 2021", announce=False
     )
     with pytest.raises(EndorsementRefused, match="periods cannot overlap"):
         correct(later, endorsed_on=datetime.date(2020, 3, 1))
