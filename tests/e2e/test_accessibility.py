@@ -1,11 +1,14 @@
 """axe-core finds no WCAG 2.2 A/AA violation on the main pages, in English and in Arabic."""
 
+import datetime
 from pathlib import Path
 
 import pytest
 from django.test import Client
 from playwright.sync_api import Page
 
+from initiatives.endorsing import correct_endorsement
+from initiatives.models import DatePrecision, Endorsement
 from tests.conftest import accredit, sign_in, turn_on_mfa
 from tests.factories import UserFactory
 
@@ -64,4 +67,21 @@ def test_the_endorse_page_has_no_wcag_violation(live_register, page: Page, langu
     page.goto(f"{live_register.url}/{language}/initiatives/gender-at-the-centre/endorse/")
     assert page.url.endswith("/initiatives/gender-at-the-centre/endorse/")  # not sent to sign in again
     assert page.get_by_role("checkbox").count() == 1  # the statement of authority
+    assert violations(page) == []
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_corrections_page_has_no_wcag_violation(live_register, page: Page, language):
+    row = Endorsement.objects.get(initiative__slug="paris-call", member_state__code="GIN")
+    correct_endorsement(
+        endorsement=row,
+        corrected_by=UserFactory(is_staff=True),
+        reason="The note verbale is dated 20 November.",
+        endorsed_on=row.endorsed_on + datetime.timedelta(days=1),
+        date_precision=DatePrecision.DAY,
+        source_url=row.source_url,
+        source_note=row.source_note,
+    )
+    page.goto(f"{live_register.url}/{language}/corrections/")
+    assert row.reference in page.content()
     assert violations(page) == []
