@@ -295,6 +295,8 @@ RECEIPT_SIGNING_KEY = envsecret("RECEIPT_SIGNING_KEY") or ""
 # Keys that signed receipts before a rotation, still published so those receipts verify: each
 # "PUBLIC_KEY:LAST_DAY", the base64 of the 32-byte raw public key and the last day it signed.
 RECEIPT_RETIRED_KEYS = envlist("RECEIPT_RETIRED_KEYS")
+# The transparency log's name, first line of its checkpoints; by default SITE_URL's host and /log.
+TRANSPARENCY_LOG_ORIGIN = os.environ.get("TRANSPARENCY_LOG_ORIGIN", "")
 
 # Behind a TLS proxy that sets X-Forwarded-Proto: https://docs.djangoproject.com/en/5.2/ref/settings/#secure-proxy-ssl-header
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime
 from collections.abc import Callable, Iterable
 from typing import Any, Literal
@@ -15,9 +16,10 @@ from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.errors import HttpError, ValidationError
 
 from alliance.csv_files import csv_response
-from initiatives import receipts
-from initiatives.models import Correction, Endorsement, Initiative
+from initiatives import receipts, transparency
+from initiatives.models import Checkpoint, Correction, Endorsement, Initiative, LogEntry
 from members.models import MemberState
+from verifier.alliance_verify import consistency_proof, inclusion_proof
 
 Language = Literal["en", "fr", "es", "ar", "zh-hans", "ru"]
 
@@ -437,3 +439,114 @@ def signed_receipt(request: HttpRequest, path: Path[ReceiptPath]) -> HttpRespons
         Endorsement.objects.select_related("initiative", "member_state"), reference=path.reference.upper()
     )
     return JsonResponse(receipts.signed_receipt(row), json_dumps_params={"ensure_ascii": False})
+
+
+# The transparency log (RFC 9162 tree, C2SP checkpoints) ----------------------------------------
+
+MAX_LOG_ENTRIES = 1000
+
+
+class LogEntryOut(Schema):
+    index: int
+    entry: str = Field(description="The canonical JSON text; its leaf hash is SHA-256(0x00 || entry).")
+    leaf_hash: str = Field(description="Base64.")
+
+
+class LogEntries(Schema):
+    count: int = Field(description="The number of entries in the log.")
+    items: list[LogEntryOut]
+
+
+class LogRange(Schema):
+    start: int = Field(0, ge=0, description="The first index.")
+    end: int | None = Field(None, ge=0, description=f"One past the last index (at most {MAX_LOG_ENTRIES} entries).")
+
+
+class InclusionQuery(Schema):
+    index: int = Field(ge=0)
+    tree_size: int = Field(ge=1)
+
+
+class ConsistencyQuery(Schema):
+    first: int = Field(ge=1)
+    second: int = Field(ge=1)
+
+
+class InclusionProofOut(Schema):
+    index: int
+    tree_size: int
+    leaf_hash: str
+    hashes: list[str] = Field(description="The audit path (RFC 9162, 2.1.3), base64.")
+
+
+class ConsistencyProofOut(Schema):
+    first: int
+    second: int
+    hashes: list[str] = Field(description="The consistency proof (RFC 9162, 2.1.4), base64.")
+
+
+class CheckpointPath(Schema):
+    size: int = Field(ge=0)
+
+
+def _b64(value: bytes) -> str:
+    return base64.b64encode(value).decode("ascii")
+
+
+def _note(checkpoint: Checkpoint) -> HttpResponse:
+    response = HttpResponse(checkpoint.note, content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@api.get("/log/checkpoint", tags=["transparency log"], response={200: None})
+def log_checkpoint(request: HttpRequest) -> HttpResponse:
+    """The log's latest checkpoint: a C2SP signed note (origin, tree size, base64 root hash), signed
+    with the register's Ed25519 key (`/api/v1/receipts/public-key`)."""
+    return _note(transparency.latest_checkpoint())
+
+
+@api.get("/log/checkpoint/{size}", tags=["transparency log"], response={200: None, 404: Message})
+def log_checkpoint_of_size(request: HttpRequest, path: Path[CheckpointPath]) -> HttpResponse:
+    """The checkpoint the log signed when it had `size` entries; every one is kept."""
+    return _note(get_object_or_404(Checkpoint, size=path.size))
+
+
+@api.get("/log/entries", response={200: LogEntries, 400: Message}, tags=["transparency log"])
+def log_entries(request: HttpRequest, span: Query[LogRange]) -> dict[str, Any]:
+    """Entries `start` ≤ index < `end`, in order."""
+    end = span.end if span.end is not None else span.start + MAX_LOG_ENTRIES
+    if end < span.start or end - span.start > MAX_LOG_ENTRIES:
+        raise HttpError(400, f"Ask for at most {MAX_LOG_ENTRIES} entries, with start ≤ end.")
+    rows = LogEntry.objects.filter(index__gte=span.start, index__lt=end).order_by("index")
+    return {
+        "count": transparency.size(),
+        "items": [{"index": row.index, "entry": row.entry, "leaf_hash": _b64(bytes(row.leaf_hash))} for row in rows],
+    }
+
+
+@api.get("/log/proof/inclusion", response={200: InclusionProofOut, 400: Message}, tags=["transparency log"])
+def log_inclusion_proof(request: HttpRequest, query: Query[InclusionQuery]) -> dict[str, Any]:
+    """The audit path from entry `index` to the root of the tree of `tree_size` entries."""
+    if query.index >= query.tree_size or query.tree_size > transparency.size():
+        raise HttpError(400, "Give an index smaller than tree_size, and a tree_size the log has reached.")
+    leaves = transparency.leaf_hashes(query.tree_size)
+    return {
+        "index": query.index,
+        "tree_size": query.tree_size,
+        "leaf_hash": _b64(leaves[query.index]),
+        "hashes": [_b64(node) for node in inclusion_proof(query.index, leaves)],
+    }
+
+
+@api.get("/log/proof/consistency", response={200: ConsistencyProofOut, 400: Message}, tags=["transparency log"])
+def log_consistency_proof(request: HttpRequest, query: Query[ConsistencyQuery]) -> dict[str, Any]:
+    """The proof that the tree of `second` entries extends the tree of `first` entries."""
+    if query.first > query.second or query.second > transparency.size():
+        raise HttpError(400, "Give first ≤ second, and a second size the log has reached.")
+    leaves = transparency.leaf_hashes(query.second)
+    return {
+        "first": query.first,
+        "second": query.second,
+        "hashes": [_b64(node) for node in consistency_proof(query.first, leaves)],
+    }

@@ -12,6 +12,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from alliance.notifications import notify
+from initiatives import transparency
 from initiatives.models import Correction, DatePrecision, Endorsement, Initiative
 from members.models import Accreditation, MemberState, User
 
@@ -74,6 +75,7 @@ def _open_period(
             endorsement = Endorsement.objects.create(
                 initiative=initiative, member_state=member_state, text_version=initiative.text_version, **fields
             )
+            transparency.log_endorsement(endorsement=endorsement, kind="recorded")
             if announce:
                 by_secretariat = endorsement.channel == Endorsement.Channel.RECORDED
                 transaction.on_commit(
@@ -216,6 +218,7 @@ def correct_endorsement(
         for name, value in changes.items():
             setattr(row, name, value)
         row.save(update_fields=list(changes))  # the audit trail keeps the row as it was
+        transparency.log_endorsement(endorsement=row, kind="corrected")
     return correction
 
 
@@ -271,6 +274,7 @@ def _close_period(
         endorsement.withdrawn_by = withdrawn_by
         endorsement.withdrawal_reason = reason.strip()
         endorsement.save(update_fields=["withdrawn_on", "withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+        transparency.log_endorsement(endorsement=endorsement, kind="withdrawn")
         transaction.on_commit(lambda: _tell_about(endorsement, "endorsement_withdrawn", by_secretariat=by_secretariat))
     return endorsement
 

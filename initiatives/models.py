@@ -545,3 +545,48 @@ class PageRow:
 
 # PageRow's fields read from an annotation of as_at() rather than the column of the same name.
 PAGE_ROW_COLUMNS = {"withdrawn_on": "withdrawn_as_at", "withdrawal_reason": "withdrawal_reason_as_at"}
+
+
+class LogEntry(models.Model):
+    """One entry of the transparency log: a public change to the record, as canonical JSON.
+
+    Append-only in the database itself (a trigger refuses UPDATE and DELETE); written only by
+    `initiatives.transparency.append`, in the transaction of the change it records."""
+
+    index = models.PositiveBigIntegerField(_("index"), unique=True)
+    kind = models.CharField(_("kind"), max_length=40)
+    entry = models.TextField(_("entry"), help_text=_("The canonical JSON text that the leaf hash covers."))
+    leaf_hash = models.BinaryField(_("leaf hash"), max_length=32)
+    logged_at = models.DateTimeField(_("logged at"))
+    endorsement = models.ForeignKey(
+        Endorsement, models.PROTECT, null=True, blank=True, related_name="log_entries", verbose_name=_("endorsement")
+    )
+    initiative = models.ForeignKey(
+        Initiative, models.PROTECT, null=True, blank=True, related_name="log_entries", verbose_name=_("initiative")
+    )
+
+    class Meta:
+        verbose_name = _("log entry")
+        verbose_name_plural = _("log entries")
+        ordering = ["index"]
+
+    def __str__(self) -> str:
+        return f"{self.index}: {self.kind}"
+
+
+class Checkpoint(models.Model):
+    """The log's signed size and root hash at one moment (a C2SP checkpoint): each one is kept, so
+    anyone can ask for the checkpoint of any size they saw and prove the log only grew since."""
+
+    size = models.PositiveBigIntegerField(_("tree size"), unique=True)
+    root_hash = models.BinaryField(_("root hash"), max_length=32)
+    note = models.TextField(_("signed note"))
+    signed_at = models.DateTimeField(_("signed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("checkpoint")
+        verbose_name_plural = _("checkpoints")
+        ordering = ["-size"]
+
+    def __str__(self) -> str:
+        return f"{self.size}"

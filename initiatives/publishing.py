@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, get_language_info, pgettext
 from django.utils.translation import gettext as _
 
-from initiatives import texts
+from initiatives import texts, transparency
 from initiatives.models import Initiative
 
 
@@ -40,9 +40,9 @@ def _language_list(codes: list[str]) -> str:
 
 def check_initiative_change(
     *, initiative: Initiative, changed: Collection[str], material: bool | None, seen_revision: int | None
-) -> None:
+) -> Initiative | None:
     """Refuse, with the rule it breaks, saving `initiative` as changed (its `changed` fields, by
-    their form names) against the stored row. Every refusal is raised, the first one found."""
+    their form names) against the stored row, which it returns (locked; None for a new one)."""
     stored = Initiative.objects.select_for_update().filter(pk=initiative.pk).first() if initiative.pk else None
     if stored is not None and seen_revision is not None and stored.revision != seen_revision:
         raise PublishingRefused(_stale_edit(stored))
@@ -85,6 +85,7 @@ def check_initiative_change(
             ),
             field="status",
         )
+    return stored
 
 
 @transaction.atomic
@@ -103,7 +104,9 @@ def save_initiative(
     whether a change to the commitment makes a new text version; `seen_revision` is the revision
     the editor started from.
     """
-    check_initiative_change(initiative=initiative, changed=changed, material=material, seen_revision=seen_revision)
+    stored = check_initiative_change(
+        initiative=initiative, changed=changed, material=material, seen_revision=seen_revision
+    )
     if by_a_person:
         texts.mark_edited(initiative, list(changed))
     if material:
@@ -116,6 +119,14 @@ def save_initiative(
     if initiative.pk:
         initiative.revision += 1
     initiative.save()
+    # The transparency log records each public change of status, and each new text version.
+    was_published = stored is not None and stored.status != Initiative.Status.DRAFT
+    if (stored is None or stored.status != initiative.status) and (
+        was_published or initiative.status != Initiative.Status.DRAFT
+    ):
+        transparency.log_initiative(initiative=initiative, kind=initiative.status)
+    if material and initiative.status != Initiative.Status.DRAFT:
+        transparency.log_initiative(initiative=initiative, kind="text_version")
     return initiative
 
 

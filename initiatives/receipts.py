@@ -100,8 +100,9 @@ def _iso(day: datetime.date | None) -> str | None:
     return day.isoformat() if day is not None else None
 
 
-def receipt_payload(endorsement: Endorsement) -> dict[str, object]:
-    """The public facts of one endorsement, in English, with the time of issue."""
+def endorsement_record(endorsement: Endorsement) -> dict[str, object]:
+    """The public facts of one endorsement, in English: what a receipt signs and the
+    transparency log records."""
     state = endorsement.member_state
     initiative = endorsement.initiative
     return {
@@ -118,7 +119,17 @@ def receipt_payload(endorsement: Endorsement) -> dict[str, object]:
         "source_url": endorsement.source_url,
         "withdrawn_on": _iso(endorsement.withdrawn_on),
         "withdrawal_reason": endorsement.withdrawal_reason,
+    }
+
+
+def receipt_payload(endorsement: Endorsement) -> dict[str, object]:
+    """The endorsement's record, with the time of issue and the index of its latest entry in the
+    transparency log (where a checkpoint and an inclusion proof show it is recorded)."""
+    log_index = endorsement.log_entries.order_by("-index").values_list("index", flat=True).first()
+    return {
+        **endorsement_record(endorsement),
         "issued_at": timezone.now().astimezone(datetime.UTC).isoformat(timespec="seconds"),
+        "log_index": log_index,
     }
 
 

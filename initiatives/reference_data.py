@@ -24,7 +24,7 @@ from django.db import models, transaction
 from django.utils import translation
 from django.utils.translation import pgettext_lazy
 
-from initiatives import publishing
+from initiatives import publishing, transparency
 from initiatives.endorsing import record_listed_endorsement
 from initiatives.models import DatePrecision, Event, Initiative, ReportedFigure, Theme, TranslationStatus
 from initiatives.texts import TRANSLATED
@@ -279,8 +279,12 @@ def _reconcile(plan: Reconciliation) -> Reconciliation:
 
 @transaction.atomic
 def load_reference_data() -> Counter[str]:
-    """Seed the register: create what it lacks, change nothing that exists. Returns a tally."""
-    return _reconcile(Reconciliation(update=False)).tally
+    """Seed the register: create what it lacks, change nothing that exists. Returns a tally.
+
+    A register that existed before its transparency log gets entries for what the log lacks."""
+    tally = _reconcile(Reconciliation(update=False)).tally
+    tally["log entry appended"] += transparency.log_what_is_missing()
+    return tally
 
 
 class _Preview(Exception):

@@ -14,6 +14,7 @@ urlpatterns = [
     path("states/<str:code>/", views.state_detail, name="state"),
     path("events/", views.event_list, name="events"),
     path("corrections/", views.correction_list, name="corrections"),
+    path("transparency/", views.transparency_log, name="transparency"),
     path("endorsements/<str:reference>/", views.receipt, name="receipt"),
     path("receipts/verify/", views.verify_receipt, name="verify_receipt"),
     path("embed/initiatives/<slug:slug>/", views.embed, name="embed"),

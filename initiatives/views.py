@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import base64
 import re
 from http import HTTPStatus
 from typing import Any
 
 from csp.decorators import csp_replace
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
@@ -17,7 +19,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from alliance.caching import kept_until_content_changes, public_page
-from initiatives import coverage, receipts, texts
+from initiatives import coverage, receipts, texts, transparency
 from initiatives.endorsing import EndorsementRefused, check_can_endorse
 from initiatives.endorsing import endorse as endorse_initiative
 from initiatives.endorsing import withdraw as withdraw_endorsement
@@ -147,6 +149,22 @@ def event_list(request: HttpRequest) -> HttpResponse:
 @public_page
 def correction_list(request: HttpRequest) -> HttpResponse:
     return render(request, "initiatives/corrections.html", {"corrections": Correction.objects.for_listing()})
+
+
+@require_safe
+def transparency_log(request: HttpRequest) -> HttpResponse:
+    """What the log is, for non-specialists, with its latest checkpoint (never a cached copy)."""
+    checkpoint = transparency.latest_checkpoint()
+    return render(
+        request,
+        "initiatives/transparency.html",
+        {
+            "checkpoint": checkpoint,
+            "root": base64.b64encode(bytes(checkpoint.root_hash)).decode("ascii"),
+            "verifier_key": transparency.note_verifier_key(),
+            "site_url": settings.SITE_URL,
+        },
+    )
 
 
 @require_safe

@@ -2,6 +2,8 @@
 no project settings, no Django; a receipt signed before a key rotation still verifies."""
 
 import base64
+import contextlib
+import importlib
 import json
 import os
 import subprocess
@@ -12,9 +14,16 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
+from django.db import connection
 
 from initiatives import receipts
-from initiatives.models import Endorsement
+from initiatives.endorsing import record_endorsement
+from initiatives.models import Checkpoint, Endorsement, Initiative, LogEntry
+from initiatives.receipts import signed_receipt
+from initiatives.reference_data import load_reference_data
+from members.models import MemberState
+from tests.factories import UserFactory
+from verifier.alliance_verify import leaf_hash
 
 VERIFIER = Path(settings.BASE_DIR) / "verifier" / "alliance_verify.py"
 
@@ -85,3 +94,83 @@ def test_a_receipt_signed_before_a_key_rotation_still_verifies(register, anonymo
     assert result.returncode == 1
     assert "after its key" in result.stderr
     assert receipts.verify_with_published_keys(json.loads((tmp_path / "old.json").read_text())) is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_verifier_checks_the_log_over_http_and_the_monitor_catches_a_fork_and_a_shrink(live_server, tmp_path):
+    """Against the register's HTTP API, as a researcher's machine would: a receipt is in the log; the
+    log grows consistently; then the database's holder rewrites an old entry, and later removes
+    the newest ones, and the monitor says so."""
+    load_reference_data()
+    site, staff = live_server.url, UserFactory(is_staff=True)
+    row = Endorsement.objects.filter(initiative__slug="paris-call").first()
+    (tmp_path / "receipt.json").write_text(json.dumps(signed_receipt(row)))
+    result = run_verifier(tmp_path, "receipt", "receipt.json", "--site", site)
+    assert result.returncode == 0, result.stderr
+    assert "; in the log as entry" in result.stdout
+
+    monitor = ("monitor", "--site", site, "--state", "state.json")
+    assert run_verifier(tmp_path, *monitor).stdout.startswith("consistent:")
+    initiative = Initiative.objects.get(slug="gender-at-the-centre")
+    for code in ("NOR", "CHL"):
+        record_endorsement(
+            initiative=initiative,
+            member_state=MemberState.objects.get(code=code),
+            endorsed_on=initiative.signing_opens_on,
+            recorded_by=staff,
+            source_note=f"Note verbale of {code}",
+            announce=False,
+        )
+    assert "(2 new since the last check)" in run_verifier(tmp_path, *monitor).stdout
+
+    with log_triggers_off():  # the database's holder, with psql
+        first = LogEntry.objects.get(index=0)
+        forged = first.entry.replace("2019", "2017", 1)
+        LogEntry.objects.filter(index=0).update(entry=forged, leaf_hash=leaf_hash(forged.encode()))
+    record_endorsement(
+        initiative=initiative,
+        member_state=MemberState.objects.get(code="GHA"),
+        endorsed_on=initiative.signing_opens_on,
+        recorded_by=staff,
+        source_note="Note verbale of Ghana",
+        announce=False,
+    )
+    forked = run_verifier(tmp_path, *monitor)
+    assert forked.returncode == 1
+    assert "INVALID: the log forked" in forked.stderr
+
+    (tmp_path / "state.json").unlink()
+    assert run_verifier(tmp_path, *monitor).returncode == 0  # a new monitor trusts today's log
+    with log_triggers_off():
+        newest = LogEntry.objects.order_by("-index").first()
+        Checkpoint.objects.filter(size=newest.index + 1).delete()
+        newest.delete()
+    shrunk = run_verifier(tmp_path, *monitor)
+    assert shrunk.returncode == 1
+    assert "INVALID: the log shrank" in shrunk.stderr
+
+
+@contextlib.contextmanager
+def log_triggers_off():
+    tables = ("initiatives_logentry", "initiatives_checkpoint")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for table in tables:
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        else:
+            for statement in importlib.import_module(
+                "initiatives.migrations.0015_transparency_log_is_append_only"
+            ).SQLITE_REVERSE:
+                cursor.execute(statement)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                for table in tables:
+                    cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+            else:
+                for statement in importlib.import_module(
+                    "initiatives.migrations.0015_transparency_log_is_append_only"
+                ).SQLITE:
+                    cursor.execute(statement)

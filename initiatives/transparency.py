@@ -1,0 +1,227 @@
+"""The transparency log: an append-only Merkle tree of every public change to the record.
+
+Whoever holds the database could otherwise change or delete a past endorsement unseen. Here each
+change (an endorsement recorded, withdrawn or corrected; an initiative opened, closed or given a
+new text version) appends one entry, in the same transaction as the change; the log signs its
+size and root hash (a checkpoint) and publishes proofs. Anyone can then check, with
+`verifier/alliance_verify.py`, that an endorsement is in the log and that today's log extends
+the one they saw yesterday (RFC 9162; C2SP tlog-checkpoint, as Go's checksum database does).
+
+The tree's hashing and proofs are the verifier's own functions, so the register and its auditors
+compute them with the same code.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import hashlib
+import json
+from typing import Any
+from urllib.parse import urlsplit
+
+from cryptography.hazmat.primitives import serialization
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+from modeltranslation.utils import build_localized_fieldname
+
+from initiatives import receipts
+from initiatives.models import Checkpoint, Endorsement, Initiative, LogEntry
+from verifier.alliance_verify import (
+    VOUCHED,
+    Invalid,
+    canonical_bytes,
+    leaf_hash,
+    open_checkpoint,
+    root_hash,
+    sign_note,
+    verifier_key,
+)
+
+_LOCK = 7_462_019  # PostgreSQL advisory lock that orders appends (any constant the app uses nowhere else)
+
+
+def origin() -> str:
+    """The log's name, first line of every checkpoint: the register's host and /log."""
+    return settings.TRANSPARENCY_LOG_ORIGIN or f"{urlsplit(settings.SITE_URL).netloc}/log"
+
+
+def note_verifier_key() -> str:
+    public = receipts.signing_key().public_key()
+    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return verifier_key(origin(), raw)
+
+
+def _append(*, kind: str, subject: dict[str, Any], **links: Any) -> LogEntry:
+    """Append one entry, in the caller's transaction; its checkpoint is signed once that commits."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # appends take their turn: indexes have no gap
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK])
+    last = LogEntry.objects.aggregate(last=Max("index"))["last"]
+    now = timezone.now()
+    text = canonical_bytes(
+        {"type": kind, "logged_at": now.astimezone(datetime.UTC).isoformat(timespec="microseconds"), **subject}
+    )
+    entry = LogEntry.objects.create(
+        index=0 if last is None else last + 1,
+        kind=kind,
+        entry=text.decode("utf-8"),
+        leaf_hash=leaf_hash(text),
+        logged_at=now,
+        **links,
+    )
+    transaction.on_commit(sign_checkpoint, robust=True)
+    return entry
+
+
+def log_endorsement(*, endorsement: Endorsement, kind: str) -> LogEntry:
+    """`kind`: recorded, withdrawn or corrected."""
+    return _append(
+        kind=f"endorsement.{kind}",
+        subject={"endorsement": receipts.endorsement_record(endorsement)},
+        endorsement=endorsement,
+    )
+
+
+def log_initiative(*, initiative: Initiative, kind: str) -> LogEntry:
+    """`kind`: open, closed, draft (a status the initiative took) or text_version."""
+    # The texts themselves are on the register's pages: the log vouches for each by its hash.
+    commitments = {
+        code: hashlib.sha256(str(getattr(initiative, build_localized_fieldname("commitment", code)) or "").encode())
+        for code, _name in settings.LANGUAGES
+    }
+    subject = {
+        "initiative": {
+            "slug": initiative.slug,
+            "title": getattr(initiative, "title_en", None) or initiative.title,
+            "status": initiative.status,
+            "text_version": initiative.text_version,
+            "signing_opens_on": _iso(initiative.signing_opens_on),
+            "signing_closes_on": _iso(initiative.signing_closes_on),
+            "commitment_sha256": {code: digest.hexdigest() for code, digest in commitments.items()},
+        }
+    }
+    return _append(kind=f"initiative.{kind}", subject=subject, initiative=initiative)
+
+
+def _iso(day: datetime.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def leaf_hashes(size: int | None = None) -> list[bytes]:
+    rows = LogEntry.objects.order_by("index").values_list("leaf_hash", flat=True)
+    return [bytes(value) for value in (rows[:size] if size is not None else rows)]
+
+
+def size() -> int:
+    last = LogEntry.objects.aggregate(last=Max("index"))["last"]
+    return 0 if last is None else last + 1
+
+
+def sign_checkpoint() -> Checkpoint:
+    """The checkpoint of the log as it stands, signed and kept (once per size)."""
+    leaves = leaf_hashes()
+    found = Checkpoint.objects.filter(size=len(leaves)).first()
+    if found is not None:
+        return found
+    root = root_hash(leaves)
+    text = f"{origin()}\n{len(leaves)}\n{base64.b64encode(root).decode('ascii')}\n"
+    note = sign_note(text, origin(), receipts.signing_key())
+    try:
+        with transaction.atomic():
+            return Checkpoint.objects.create(size=len(leaves), root_hash=root, note=note)
+    except IntegrityError:  # another server signed it at the same moment: the same note
+        return Checkpoint.objects.get(size=len(leaves))
+
+
+def latest_checkpoint() -> Checkpoint:
+    found = Checkpoint.objects.filter(size=size()).first()
+    return found if found is not None else sign_checkpoint()
+
+
+def check_register() -> list[str]:
+    """Everything in the register that its log does not vouch for; empty when all holds.
+
+    Recomputes every leaf hash from its entry and the tree under every kept checkpoint (and its
+    signature), then compares each endorsement and initiative with its latest entry: a row changed
+    outside the register's own writes (a direct UPDATE, a restored old backup) shows here.
+    """
+    problems: list[str] = []
+    entries = list(LogEntry.objects.order_by("index").values_list("index", "entry", "leaf_hash"))
+    leaves = []
+    for position, (index, text, stored) in enumerate(entries):
+        if index != position:
+            problems.append(f"log: entry {position} is missing (the next one is {index})")
+        if leaf_hash(text.encode("utf-8")) != bytes(stored):
+            problems.append(f"log: entry {index} does not match its leaf hash")
+        leaves.append(bytes(stored))
+    vkey = note_verifier_key()
+    for checkpoint in Checkpoint.objects.order_by("size"):
+        try:
+            signed = open_checkpoint(checkpoint.note, vkey)
+        except Invalid as problem:
+            problems.append(f"checkpoint {checkpoint.size}: {problem}")
+            continue
+        if signed.size > len(leaves) or signed.root != root_hash(leaves[: signed.size]):
+            problems.append(f"checkpoint {checkpoint.size}: the log no longer has the tree it signed")
+    problems += _compare_endorsements() + _compare_initiatives()
+    return problems
+
+
+def _latest_subjects(field: str, key: str) -> dict[str, dict[str, Any]]:
+
+    latest: dict[str, dict[str, Any]] = {}
+    for text in (
+        LogEntry.objects.filter(**{f"{field}__isnull": False}).order_by("index").values_list("entry", flat=True)
+    ):
+        subject = json.loads(text)[field]
+        latest[subject[key]] = subject
+    return latest
+
+
+def _compare_endorsements() -> list[str]:
+    problems = []
+    logged = _latest_subjects("endorsement", "reference")
+    for row in Endorsement.objects.select_related("initiative", "member_state"):
+        record = receipts.endorsement_record(row)
+        said = logged.get(row.reference)
+        if said is None:
+            problems.append(f"endorsement {row.reference}: not in the log")
+            continue
+        for name in VOUCHED:
+            if said.get(name) != record[name]:
+                problems.append(
+                    f"endorsement {row.reference}: {name} is {record[name]!r} in the register, "
+                    f"{said.get(name)!r} in the log: changed outside the log"
+                )
+        if (said["state"]["code"], said["initiative"]["slug"]) != (row.member_state.code, row.initiative.slug):
+            problems.append(f"endorsement {row.reference}: its state or initiative was changed outside the log")
+    return problems
+
+
+def _compare_initiatives() -> list[str]:
+    problems = []
+    logged = _latest_subjects("initiative", "slug")
+    for initiative in Initiative.objects.published():
+        said = logged.get(initiative.slug)
+        if said is None:
+            problems.append(f"initiative {initiative.slug}: published, not in the log")
+        elif (said["status"], said["text_version"]) != (initiative.status, initiative.text_version):
+            problems.append(f"initiative {initiative.slug}: its status or text version was changed outside the log")
+    return problems
+
+
+@transaction.atomic
+def log_what_is_missing() -> int:
+    """Append entries for published initiatives and endorsements the log has never seen (a register
+    that existed before its log); the number appended. Entries already there are never redone."""
+    appended = 0
+    for initiative in Initiative.objects.published().filter(log_entries=None):
+        log_initiative(initiative=initiative, kind=initiative.status)
+        appended += 1
+    for row in Endorsement.objects.filter(log_entries=None).select_related("initiative", "member_state"):
+        log_endorsement(endorsement=row, kind="withdrawn" if row.withdrawn_on else "recorded")
+        appended += 1
+    return appended
