@@ -25,6 +25,7 @@ PUBLIC = [
     "states/fra/",
     "events/",
     "about/",
+    "transparency/",
     "accounts/login/",
     "accounts/signup/",
 ]
