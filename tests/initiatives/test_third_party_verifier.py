@@ -152,25 +152,20 @@ def test_the_verifier_checks_the_log_over_http_and_the_monitor_catches_a_fork_an
 
 @contextlib.contextmanager
 def log_triggers_off():
+    """As the database's holder could, with psql: the append-only triggers set aside, then back."""
     tables = ("initiatives_logentry", "initiatives_checkpoint")
+    sqlite = importlib.import_module("initiatives.migrations.0015_transparency_log_is_append_only")
+    off, on = (
+        ([f"ALTER TABLE {table} {verb} TRIGGER USER" for table in tables] for verb in ("DISABLE", "ENABLE"))
+        if connection.vendor == "postgresql"
+        else (sqlite.SQLITE_REVERSE, sqlite.SQLITE)
+    )
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            for table in tables:
-                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
-        else:
-            for statement in importlib.import_module(
-                "initiatives.migrations.0015_transparency_log_is_append_only"
-            ).SQLITE_REVERSE:
-                cursor.execute(statement)
+        for statement in off:
+            cursor.execute(statement)
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                for table in tables:
-                    cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
-            else:
-                for statement in importlib.import_module(
-                    "initiatives.migrations.0015_transparency_log_is_append_only"
-                ).SQLITE:
-                    cursor.execute(statement)
+            for statement in on:
+                cursor.execute(statement)
