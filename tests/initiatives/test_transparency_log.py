@@ -180,14 +180,19 @@ def test_the_checkpoint_is_a_c2sp_signed_note(register, anonymous, settings):
         "/api/v1/log/proof/inclusion?index=5&tree_size=5",
         "/api/v1/log/proof/inclusion?index=0&tree_size=999999",
         "/api/v1/log/proof/consistency?first=10&second=5",
-        "/api/v1/log/entries?start=10&end=5",
-        "/api/v1/log/entries?start=0&end=5000",
+        "/api/v1/log/proof/consistency?first=1&second=999999",
     ],
 )
-def test_impossible_proofs_and_ranges_get_a_clear_400(register, anonymous, path):
+def test_a_proof_the_log_cannot_give_is_a_404_that_says_why(register, anonymous, path):
     response = anonymous.get(path)
-    assert response.status_code == HTTPStatus.BAD_REQUEST
-    assert response.json()["detail"]
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert response.json()["detail"].startswith("No such proof")
+
+
+def test_entries_come_a_thousand_at_most_and_an_empty_range_is_empty(register, anonymous):
+    assert anonymous.get("/api/v1/log/entries?start=10&end=5").json()["items"] == []
+    items = anonymous.get("/api/v1/log/entries?start=3&end=5000").json()["items"]
+    assert [item["index"] for item in items] == list(range(3, LogEntry.objects.count()))
 
 
 def test_a_correction_and_a_new_text_version_are_logged(register):
