@@ -457,19 +457,22 @@ class LogEntries(Schema):
     items: list[LogEntryOut]
 
 
+LOG_LIMIT = 2**62  # beyond any log, within the database's integers
+
+
 class LogRange(Schema):
-    start: int = Field(0, ge=0, description="The first index.")
-    end: int | None = Field(None, ge=0, description="One past the last index.")
+    start: int = Field(0, ge=0, le=LOG_LIMIT, description="The first index.")
+    end: int | None = Field(None, ge=0, le=LOG_LIMIT, description="One past the last index.")
 
 
 class InclusionQuery(Schema):
-    index: int = Field(ge=0)
-    tree_size: int = Field(ge=1)
+    index: int = Field(ge=0, le=LOG_LIMIT)
+    tree_size: int = Field(ge=1, le=LOG_LIMIT)
 
 
 class ConsistencyQuery(Schema):
-    first: int = Field(ge=1)
-    second: int = Field(ge=1)
+    first: int = Field(ge=1, le=LOG_LIMIT)
+    second: int = Field(ge=1, le=LOG_LIMIT)
 
 
 class InclusionProofOut(Schema):
@@ -486,7 +489,7 @@ class ConsistencyProofOut(Schema):
 
 
 class CheckpointPath(Schema):
-    size: int = Field(ge=0)
+    size: int = Field(ge=0, le=LOG_LIMIT)
 
 
 def _b64(value: bytes) -> str:

@@ -226,3 +226,15 @@ def test_the_public_page_explains_the_log_and_shows_its_latest_checkpoint(regist
     assert f"<dd>{LogEntry.objects.count()}</dd>" in text
     assert heading in text.lower()
     assert "alliance_verify.py monitor" in text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/log/checkpoint/100000000000000000000000",
+        "/api/v1/log/entries?start=100000000000000000000000",
+        "/api/v1/log/proof/inclusion?index=0&tree_size=100000000000000000000000",
+    ],
+)
+def test_numbers_beyond_any_log_get_a_400_not_a_server_error(register, anonymous, path):
+    assert anonymous.get(path).status_code == HTTPStatus.BAD_REQUEST
