@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import HttpRequest, HttpResponse
 from simple_history import register
+from simple_history.admin import SimpleHistoryAdmin
 
 
 def keep_history(model: type[models.Model], **options: Any) -> None:
@@ -17,3 +21,19 @@ def keep_history(model: type[models.Model], **options: Any) -> None:
     for field in model._meta.concrete_fields:
         field.__dict__.pop("cached_col", None)
     register(model, **options)
+
+
+class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):  # type: ignore[misc]  # simple-history is untyped
+    """The admin's History pages, to read only. simple-history's page of a past version still saves
+    what is posted to it (SIMPLE_HISTORY_REVERT_DISABLED only changes its title), which would write
+    past every rule of the register: no version is ever restored from it."""
+
+    formfield_overrides: ClassVar[Mapping[type[models.Field[Any, Any]], Mapping[str, Any]]] = {
+        models.URLField: {"assume_scheme": "https"}  # as Django 6 will read them
+    }
+
+    def history_form_view(self, request: HttpRequest, object_id: str, version_id: str, **kwargs: Any) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied
+        response: HttpResponse = super().history_form_view(request, object_id, version_id, **kwargs)
+        return response

@@ -14,8 +14,8 @@ from django.urls import URLPattern, path
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
-from simple_history.admin import SimpleHistoryAdmin
 
+from alliance.history import ReadOnlyHistoryAdmin
 from alliance.languages import localized_fields
 from alliance.text import reject_bidi_controls
 from initiatives import admin_import, publishing, texts
@@ -32,7 +32,7 @@ from members.models import MemberState
 
 
 @admin.register(Theme)
-class ThemeAdmin(SimpleHistoryAdmin, TabbedTranslationAdmin[Theme]):  # type: ignore[misc]
+class ThemeAdmin(ReadOnlyHistoryAdmin, TabbedTranslationAdmin[Theme]):
     list_display = ["name", "slug"]
 
     def get_search_fields(self, request: HttpRequest) -> list[str]:
@@ -115,7 +115,7 @@ class InitiativeForm(forms.ModelForm[Initiative]):
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(SimpleHistoryAdmin, TabbedTranslationAdmin[Initiative]):  # type: ignore[misc]
+class InitiativeAdmin(ReadOnlyHistoryAdmin, TabbedTranslationAdmin[Initiative]):
     form = InitiativeForm
     list_display = [
         "title",
@@ -257,7 +257,7 @@ class CorrectEndorsementForm(forms.Form):
 
 
 @admin.register(Endorsement)
-class EndorsementAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
+class EndorsementAdmin(ReadOnlyHistoryAdmin):
     """The register. Rows are written only through initiatives.endorsing: never edited, never deleted."""
 
     list_display = ["reference", "initiative", "member_state", "endorsed_on", "channel", "withdrawn_on"]
@@ -349,7 +349,7 @@ class EndorsementAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
 
 
 @admin.register(Event)
-class EventAdmin(SimpleHistoryAdmin, TabbedTranslationAdmin[Event]):  # type: ignore[misc]
+class EventAdmin(ReadOnlyHistoryAdmin, TabbedTranslationAdmin[Event]):
     list_display = ["date", "title", "place"]
     filter_horizontal = ["co_chairs", "initiatives"]
 

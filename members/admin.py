@@ -16,8 +16,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin
-from simple_history.admin import SimpleHistoryAdmin
 
+from alliance.history import ReadOnlyHistoryAdmin
 from alliance.languages import localized_fields
 from members import accounts, accreditation, roles
 from members.models import Accreditation, MemberState, User
@@ -76,7 +76,7 @@ class AccountChangeForm(forms.ModelForm[User]):
 
 
 @admin.register(User)
-class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin[User]):  # type: ignore[misc]
+class UserAdmin(ReadOnlyHistoryAdmin, DjangoUserAdmin[User]):
     """Accounts and their roles. Only a superuser grants superuser status, permissions and the
     admins' group (`members.roles`); nobody sets a password: the person is sent a link."""
 
@@ -152,7 +152,7 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin[User]):  # type: ignore[misc
 
 
 @admin.register(MemberState)
-class MemberStateAdmin(SimpleHistoryAdmin, TabbedTranslationAdmin[MemberState]):  # type: ignore[misc]
+class MemberStateAdmin(ReadOnlyHistoryAdmin, TabbedTranslationAdmin[MemberState]):
     list_display = ["code", "name", "kind", "regional_group", "un_member_since"]
     list_filter = ["kind", "regional_group"]
 
@@ -161,7 +161,7 @@ class MemberStateAdmin(SimpleHistoryAdmin, TabbedTranslationAdmin[MemberState]):
 
 
 @admin.register(Accreditation)
-class AccreditationAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
+class AccreditationAdmin(ReadOnlyHistoryAdmin):
     """Requests come from delegates; the secretariat decides through the actions, never by editing."""
 
     list_display = ["user", "member_state", "position", "status", "requested_at", "valid_until"]
@@ -290,12 +290,20 @@ class SecondFactorAdmin(admin.ModelAdmin[Authenticator]):
     def has_change_permission(self, request: HttpRequest, obj: Authenticator | None = None) -> bool:
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj: Authenticator | None = None) -> bool:
+        allowed: bool = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or roles.may_manage(cast(User, request.user), obj.user))
+
     def delete_model(self, request: HttpRequest, obj: Authenticator) -> None:
         accounts.remove_second_factor(authenticator=obj, removed_by=cast(User, request.user))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Authenticator]) -> None:
-        for authenticator in queryset.select_related("user"):
-            accounts.remove_second_factor(authenticator=authenticator, removed_by=cast(User, request.user))
+        actor = cast(User, request.user)
+        authenticators = list(queryset.select_related("user"))
+        if any(not roles.may_manage(actor, authenticator.user) for authenticator in authenticators):
+            raise PermissionDenied  # checked before anything is removed
+        for authenticator in authenticators:
+            accounts.remove_second_factor(authenticator=authenticator, removed_by=actor)
 
     @admin.display(description=_("account"), ordering="user__email")
     def account(self, obj: Authenticator) -> str:
@@ -338,6 +346,14 @@ class SignedInSessionAdmin(admin.ModelAdmin[UserSession]):
 
     @admin.action(description=_("Sign out the selected sessions"), permissions=["sign_out"])
     def sign_out(self, request: HttpRequest, queryset: QuerySet[UserSession]) -> None:
+        actor = cast(User, request.user)
+        if any(not roles.may_manage(actor, session.user) for session in queryset.select_related("user")):
+            self.message_user(
+                request,
+                _("Only a superuser may sign out your own sessions, a superuser's or a secretariat admin's."),
+                messages.ERROR,
+            )
+            return
         self.log_deletions(request, queryset)  # in the admin's history of actions, as a deletion would be
         sessions = list(queryset)
         for session in sessions:

@@ -17,6 +17,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.test import Client
 
+from initiatives.models import Endorsement, Initiative
 from members import accreditation
 from members.models import Accreditation, User
 from tests.conftest import accredit, sign_in, turn_on_mfa
@@ -282,3 +283,46 @@ def test_a_persons_language_is_remembered_when_they_sign_in(register):
     Client().post("/ar/accounts/login/", {"login": user.email, "password": "correct horse battery staple"})
     user.refresh_from_db()
     assert user.language == "ar"
+
+
+@pytest.mark.parametrize("target", ["superuser", "admin"])
+def test_an_admin_cannot_strip_a_superusers_or_another_admins_second_factor_or_sessions(staff, target):
+    _admin, client = staff("admin")
+    other, other_client = staff(target, email=f"other.{target}@secretariat.example")
+    other_client.get("/en/delegate/")  # a listed session
+    factor = Authenticator.objects.get(user=other)
+    client.post(f"/en/admin/mfa/authenticator/{factor.pk}/delete/", {"post": "yes"})
+    client.post(
+        "/en/admin/mfa/authenticator/", {"action": "delete_selected", "_selected_action": [factor.pk], "post": "yes"}
+    )
+    assert Authenticator.objects.filter(pk=factor.pk).exists()
+    sessions = list(UserSession.objects.filter(user=other).values_list("pk", flat=True))
+    client.post("/en/admin/usersessions/usersession/", {"action": "sign_out", "_selected_action": sessions})
+    assert list(UserSession.objects.filter(user=other).values_list("pk", flat=True)) == sessions
+
+
+@pytest.mark.parametrize(
+    ("role", "path"),
+    [
+        ("editor", "initiatives/endorsement"),
+        ("admin", "members/accreditation"),
+        ("admin", "members/user"),
+        ("editor", "initiatives/initiative"),
+    ],
+)
+def test_no_past_version_is_ever_saved_from_the_history_pages(staff, persona, role, path):
+    _user, client = staff(role)
+    delegate, _ = persona("delegate_of_x")
+    model = {
+        "initiatives/endorsement": Endorsement.objects.filter(initiative__slug="paris-call").first(),
+        "members/accreditation": Accreditation.objects.get(user=delegate),
+        "members/user": delegate,
+        "initiatives/initiative": Initiative.objects.get(slug="paris-call"),
+    }[path]
+    version = model.history.earliest()
+    url = f"/en/admin/{path}/{model.pk}/history/{version.history_id}/"
+    assert client.get(url).status_code in (HTTPStatus.OK, HTTPStatus.FORBIDDEN)
+    before = model.history.count()
+    response = client.post(url, {"statement": "FORGED", "endorsed_on": "2001-01-01", "status": "approved"})
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert model.history.count() == before
