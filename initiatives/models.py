@@ -137,7 +137,7 @@ class InitiativeQuerySet(models.QuerySet["Initiative"]):
         )
         return (
             self.select_related("theme")
-            .with_phase()
+            .with_phase(on)
             .annotate(endorsing_states=Coalesce(Subquery(endorsing), 0))
             .order_by("launched_on", "slug")
         )

@@ -46,6 +46,11 @@ def check_initiative_change(
     stored = Initiative.objects.select_for_update().filter(pk=initiative.pk).first() if initiative.pk else None
     if stored is not None and seen_revision is not None and stored.revision != seen_revision:
         raise PublishingRefused(_stale_edit(stored))
+    if stored is not None and stored.status != Initiative.Status.DRAFT and initiative.slug != stored.slug:
+        raise PublishingRefused(
+            _("A published initiative keeps its address: links, feeds and the transparency log name it by it."),
+            field="slug",
+        )
     commitment_changed = texts.commitment_changed(list(changed))
     if stored is not None and stored.status == Initiative.Status.OPEN and commitment_changed and material is None:
         raise PublishingRefused(_("Say whether this change to the commitment is material."), field="material_change")
@@ -119,7 +124,8 @@ def save_initiative(
     if initiative.pk:
         initiative.revision += 1
     initiative.save()
-    # The transparency log records each public change of status, and each new text version.
+    # The transparency log records each public change of status, each new text version, and each
+    # change of a published initiative's signing window (which decides what may be recorded).
     was_published = stored is not None and stored.status != Initiative.Status.DRAFT
     if (stored is None or stored.status != initiative.status) and (
         was_published or initiative.status != Initiative.Status.DRAFT
@@ -127,6 +133,14 @@ def save_initiative(
         transparency.log_initiative(initiative=initiative, kind=initiative.status)
     if material and initiative.status != Initiative.Status.DRAFT:
         transparency.log_initiative(initiative=initiative, kind="text_version")
+    window = (initiative.signing_opens_on, initiative.signing_closes_on)
+    if (
+        stored is not None
+        and was_published
+        and stored.status == initiative.status
+        and (stored.signing_opens_on, stored.signing_closes_on) != window
+    ):
+        transparency.log_initiative(initiative=initiative, kind="window")  # it decides which records fit
     return initiative
 
 

@@ -281,9 +281,9 @@ def _reconcile(plan: Reconciliation) -> Reconciliation:
 def load_reference_data() -> Counter[str]:
     """Seed the register: create what it lacks, change nothing that exists. Returns a tally.
 
-    A register that existed before its transparency log gets entries for what the log lacks."""
+    A register that existed before its transparency log starts it with what it holds."""
     tally = _reconcile(Reconciliation(update=False)).tally
-    tally["log entry appended"] += transparency.log_what_is_missing()
+    tally["log entry appended"] += transparency.start_the_log()
     return tally
 
 

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from modeltranslation.utils import build_localized_fieldname
 
@@ -40,6 +40,7 @@ from verifier.alliance_verify import (
     verifier_key,
 )
 
+PUBLISHED = (Initiative.Status.OPEN, Initiative.Status.CLOSED)
 _LOCK = 7_462_019  # PostgreSQL advisory lock that orders appends (any constant the app uses nowhere else)
 
 
@@ -86,7 +87,7 @@ def log_endorsement(*, endorsement: Endorsement, kind: str) -> LogEntry:
 
 
 def log_initiative(*, initiative: Initiative, kind: str) -> LogEntry:
-    """`kind`: open, closed, draft (a status the initiative took) or text_version."""
+    """`kind`: open, closed, draft (a status the initiative took), text_version or window."""
     # The texts themselves are on the register's pages: the log vouches for each by its hash.
     commitments = {
         code: hashlib.sha256(str(getattr(initiative, build_localized_fieldname("commitment", code)) or "").encode())
@@ -161,7 +162,7 @@ def check_register() -> list[str]:
     for checkpoint in Checkpoint.objects.order_by("size"):
         try:
             signed = open_checkpoint(checkpoint.note, vkey)
-        except Invalid as problem:
+        except (Invalid, ValueError) as problem:
             problems.append(f"checkpoint {checkpoint.size}: {problem}")
             continue
         if signed.size > len(leaves) or signed.root != root_hash(leaves[: signed.size]):
@@ -204,24 +205,40 @@ def _compare_endorsements() -> list[str]:
 def _compare_initiatives() -> list[str]:
     problems = []
     logged = _latest_subjects("initiative", "slug")
-    for initiative in Initiative.objects.published():
+    published_or_logged = Initiative.objects.filter(Q(status__in=PUBLISHED) | Q(log_entries__isnull=False)).distinct()
+    for initiative in published_or_logged:
         said = logged.get(initiative.slug)
         if said is None:
             problems.append(f"initiative {initiative.slug}: published, not in the log")
-        elif (said["status"], said["text_version"]) != (initiative.status, initiative.text_version):
-            problems.append(f"initiative {initiative.slug}: its status or text version was changed outside the log")
+            continue
+        stands = {
+            "status": initiative.status,
+            "text_version": initiative.text_version,
+            "signing_opens_on": _iso(initiative.signing_opens_on),
+            "signing_closes_on": _iso(initiative.signing_closes_on),
+        }
+        for name, value in stands.items():
+            if said.get(name) != value:
+                problems.append(
+                    f"initiative {initiative.slug}: {name} is {value!r} in the register, "
+                    f"{said.get(name)!r} in the log: changed outside the log"
+                )
     return problems
 
 
 @transaction.atomic
-def log_what_is_missing() -> int:
-    """Append entries for published initiatives and endorsements the log has never seen (a register
-    that existed before its log); the number appended. Entries already there are never redone."""
+def start_the_log() -> int:
+    """Give a register that existed before its log (an earlier release) its first entries: its
+    published initiatives and its endorsements as they stand. Only while the log is empty: once
+    it has begun, a row it lacks was written past the register's rules, and `check_register`
+    reports it instead of the log taking it in. Returns the number appended."""
+    if LogEntry.objects.exists():
+        return 0
     appended = 0
-    for initiative in Initiative.objects.published().filter(log_entries=None):
+    for initiative in Initiative.objects.published():
         log_initiative(initiative=initiative, kind=initiative.status)
         appended += 1
-    for row in Endorsement.objects.filter(log_entries=None).select_related("initiative", "member_state"):
+    for row in Endorsement.objects.select_related("initiative", "member_state").order_by("created_at", "pk"):
         log_endorsement(endorsement=row, kind="withdrawn" if row.withdrawn_on else "recorded")
         appended += 1
     return appended

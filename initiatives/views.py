@@ -184,8 +184,9 @@ def receipt(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def endorse(request: HttpRequest, slug: str, *, delegate: Accreditation) -> HttpResponse:
     initiative = get_object_or_404(Initiative.objects.published(), slug=slug)
-    form = EndorseForm(request.POST or None, initial=typed_before_reauthentication(request))
-    context = {"initiative": initiative, "delegate": delegate, "form": form}
+    typed = typed_before_reauthentication(request)
+    form = EndorseForm(request.POST or None, initial=typed)
+    context = {"initiative": initiative, "delegate": delegate, "form": form, "typed_before": bool(typed)}
     try:
         if request.method == "POST" and form.is_valid():
             endorsement = endorse_initiative(
@@ -206,8 +207,15 @@ def endorse(request: HttpRequest, slug: str, *, delegate: Accreditation) -> Http
 def withdraw(request: HttpRequest, slug: str, *, delegate: Accreditation) -> HttpResponse:
     initiative = get_object_or_404(Initiative.objects.published(), slug=slug)
     current = Endorsement.objects.in_force().filter(initiative=initiative, member_state=delegate.member_state).first()
-    form = WithdrawForm(request.POST or None, initial=typed_before_reauthentication(request))
-    context = {"initiative": initiative, "delegate": delegate, "form": form, "current": current}
+    typed = typed_before_reauthentication(request)
+    form = WithdrawForm(request.POST or None, initial=typed)
+    context = {
+        "initiative": initiative,
+        "delegate": delegate,
+        "form": form,
+        "current": current,
+        "typed_before": bool(typed),
+    }
     if current is None:
         refusal = _("Your state has no endorsement of this initiative in force.")
         return render(request, "initiatives/withdraw.html", {**context, "refusal": refusal}, status=409)

@@ -159,6 +159,10 @@ class MemberStateAdmin(ReadOnlyHistoryAdmin, TabbedTranslationAdmin[MemberState]
     def get_search_fields(self, request: HttpRequest) -> list[str]:
         return ["code", "iso2", *localized_fields("name")]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: MemberState | None = None) -> list[str]:
+        # The code is the state's address, and how receipts and the transparency log name it.
+        return ["code"] if obj is not None else []
+
 
 @admin.register(Accreditation)
 class AccreditationAdmin(ReadOnlyHistoryAdmin):

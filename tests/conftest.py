@@ -45,24 +45,25 @@ def _fast_and_isolated(settings):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _log_triggers_let_tests_empty_sqlite(django_db_setup):
-    """After a transactional test, Django empties SQLite's tables with DELETE, which the log's
-    append-only triggers refuse (PostgreSQL's TRUNCATE passes them). Around that emptying only,
-    the triggers step aside."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    DatabaseOperations = type(connection.ops)  # noqa: N806 (a class)
-    log_triggers = importlib.import_module("initiatives.migrations.0015_transparency_log_is_append_only")
-    flush = DatabaseOperations.sql_flush
+def _log_triggers_let_tests_empty_the_database(django_db_setup):
+    """After a transactional test, Django empties the tables (DELETE on SQLite, TRUNCATE on
+    PostgreSQL), which the log's append-only triggers refuse. Around that emptying only, as the
+    database's owner, the triggers step aside."""
+    triggers = importlib.import_module("initiatives.migrations.0015_transparency_log_is_append_only")
+    off, on = {
+        "sqlite": (triggers.SQLITE_REVERSE, triggers.SQLITE),
+        "postgresql": (triggers.POSTGRESQL_OFF, triggers.POSTGRESQL_ON),
+    }[connection.vendor]
+    operations = type(connection.ops)
+    flush = operations.sql_flush
 
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
         statements = flush(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
-        return [*log_triggers.SQLITE_REVERSE, *statements, *log_triggers.SQLITE] if statements else statements
+        return [*off, *statements, *on] if statements else statements
 
-    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
+    operations.sql_flush = sql_flush  # type: ignore[method-assign]
     yield
-    DatabaseOperations.sql_flush = flush  # type: ignore[method-assign]
+    operations.sql_flush = flush  # type: ignore[method-assign]
 
 
 @pytest.fixture(scope="session")

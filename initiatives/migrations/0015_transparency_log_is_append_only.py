@@ -1,5 +1,5 @@
-"""The transparency log and its checkpoints refuse UPDATE and DELETE in the database itself, so no
-path of the application, and no careless script, can rewrite them."""
+"""The transparency log and its checkpoints refuse UPDATE, DELETE and TRUNCATE in the database
+itself, so no path of the application, and no careless script, can rewrite them."""
 
 from django.db import migrations
 
@@ -17,11 +17,20 @@ POSTGRESQL = [
         "FOR EACH ROW EXECUTE FUNCTION initiatives_refuse_log_change()"
         for table in TABLES
     ),
+    *(
+        f"CREATE TRIGGER {table}_never_emptied BEFORE TRUNCATE ON {table} "
+        "FOR EACH STATEMENT EXECUTE FUNCTION initiatives_refuse_log_change()"
+        for table in TABLES
+    ),
 ]
 POSTGRESQL_REVERSE = [
     *(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}" for table in TABLES),
+    *(f"DROP TRIGGER IF EXISTS {table}_never_emptied ON {table}" for table in TABLES),
     "DROP FUNCTION IF EXISTS initiatives_refuse_log_change()",
 ]
+# Only the database's owner may set the triggers aside, as the test suite does to empty its tables.
+POSTGRESQL_OFF = [f"ALTER TABLE {table} DISABLE TRIGGER USER" for table in TABLES]
+POSTGRESQL_ON = [f"ALTER TABLE {table} ENABLE TRIGGER USER" for table in TABLES]
 SQLITE = [
     f"CREATE TRIGGER IF NOT EXISTS {table}_no_{operation} BEFORE {operation.upper()} ON {table} "
     "BEGIN SELECT RAISE(ABORT, 'the transparency log is append-only'); END"

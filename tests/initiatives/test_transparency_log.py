@@ -15,7 +15,7 @@ from django.db import DatabaseError, connection, transaction
 from initiatives import transparency
 from initiatives.endorsing import AlreadyEndorsed, correct_endorsement, record_endorsement
 from initiatives.models import Checkpoint, DatePrecision, Endorsement, Initiative, LogEntry
-from initiatives.publishing import save_initiative
+from initiatives.publishing import PublishingRefused, save_initiative
 from members.models import MemberState
 from tests.factories import UserFactory
 from verifier.alliance_verify import (
@@ -238,3 +238,50 @@ def test_the_public_page_explains_the_log_and_shows_its_latest_checkpoint(regist
 )
 def test_numbers_beyond_any_log_get_a_400_not_a_server_error(register, anonymous, path):
     assert anonymous.get(path).status_code == HTTPStatus.BAD_REQUEST
+
+
+def test_a_row_written_past_the_rules_is_reported_never_taken_into_the_log_at_start(register):
+    initiative = Initiative.objects.get(slug="gender-at-the-centre")
+    [forged] = Endorsement.objects.bulk_create(  # as a direct INSERT would
+        [
+            Endorsement(
+                initiative=initiative,
+                member_state=MemberState.objects.get(code="NOR"),
+                endorsed_on=datetime.date(2001, 1, 1),
+                channel=Endorsement.Channel.RECORDED,
+                source_note="Nothing",
+            )
+        ]
+    )
+    call_command("load_reference_data", stdout=StringIO())  # what every start runs
+    assert not LogEntry.objects.filter(endorsement=forged).exists()
+    assert f"endorsement {forged.reference}: not in the log" in transparency.check_register()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no TRUNCATE")
+def test_postgresql_refuses_to_empty_the_log(register):
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("TRUNCATE initiatives_logentry, initiatives_checkpoint")
+    assert LogEntry.objects.exists()
+
+
+def test_the_self_check_sees_an_initiative_unpublished_or_its_window_moved_outside_the_log(register):
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE initiatives_initiative SET status = 'draft' WHERE slug = 'paris-call'")
+        cursor.execute(
+            "UPDATE initiatives_initiative SET signing_opens_on = '2000-01-01' WHERE slug = 'gender-at-the-centre'"
+        )
+    problems = transparency.check_register()
+    assert any(problem.startswith("initiative paris-call: status is 'draft' in the register") for problem in problems)
+    assert any(problem.startswith("initiative gender-at-the-centre: signing_opens_on is") for problem in problems)
+
+
+def test_moving_a_published_initiatives_window_is_logged_and_its_address_never_changes(register):
+    initiative = Initiative.objects.get(slug="gender-at-the-centre")
+    initiative.signing_opens_on = initiative.signing_opens_on - datetime.timedelta(days=30)
+    save_initiative(initiative=initiative)
+    assert entries_of("initiative.window")[-1]["initiative"]["signing_opens_on"] == str(initiative.signing_opens_on)
+    assert transparency.check_register() == []
+    initiative.slug = "gender"
+    with pytest.raises(PublishingRefused, match="keeps its address"):
+        save_initiative(initiative=initiative)

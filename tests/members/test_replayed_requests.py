@@ -37,6 +37,7 @@ def test_a_withdrawal_planted_with_a_stale_session_is_not_run_by_the_delegates_r
     # Back on the form: what was typed is there to check, and nothing happens until it is sent.
     form = stolen.get(WITHDRAW).content.decode()
     assert "Planted by whoever holds the session.</textarea>" in form
+    assert "if you did not type it, change it, and tell the secretariat" in form  # said plainly
     assert 'name="authority" required' in form and "checked" not in form  # the box is ticked again
     assert stolen.get(WITHDRAW).content.decode().count("Planted by") == 0  # kept for one visit only
     assert france_in_force("paris-call") is True

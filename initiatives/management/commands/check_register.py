@@ -12,10 +12,10 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        transparency.sign_checkpoint()  # the log as it stands is signed before it is checked
         problems = transparency.check_register()
         for problem in problems:
             self.stderr.write(problem)
         if problems:
             raise SystemExit(1)
+        transparency.sign_checkpoint()  # only a log that holds is signed
         self.stdout.write(f"The register matches its log: {transparency.size()} entries, every checkpoint verified.")
