@@ -511,8 +511,12 @@ def log_checkpoint(request: HttpRequest) -> HttpResponse:
 
 @api.get("/log/checkpoint/{size}", tags=["transparency log"], response={200: None, 404: Message})
 def log_checkpoint_of_size(request: HttpRequest, path: Path[CheckpointPath]) -> HttpResponse:
-    """The checkpoint the log signed when it had `size` entries; every one is kept."""
-    return _note(get_object_or_404(Checkpoint, size=path.size))
+    """The checkpoint the log signed when it had `size` entries; every one is kept (after a key
+    rotation, the current key's, where it signed that size too)."""
+    checkpoint = transparency.checkpoint_of_size(path.size)
+    if checkpoint is None:
+        raise HttpError(404, f"The log signed no checkpoint of size {path.size}.")
+    return _note(checkpoint)
 
 
 @api.get("/log/entries", response=LogEntries, tags=["transparency log"])

@@ -578,8 +578,11 @@ class Checkpoint(models.Model):
     """The log's signed size and root hash at one moment (a C2SP checkpoint): each one is kept, so
     anyone can ask for the checkpoint of any size they saw and prove the log only grew since."""
 
-    size = models.PositiveBigIntegerField(_("tree size"), unique=True)
+    size = models.PositiveBigIntegerField(_("tree size"))
     root_hash = models.BinaryField(_("root hash"), max_length=32)
+    key_id = models.CharField(
+        _("key"), max_length=16, help_text=_("The signing key's id, as /api/v1/receipts/keys lists it.")
+    )
     note = models.TextField(_("signed note"))
     signed_at = models.DateTimeField(_("signed at"), auto_now_add=True)
 
@@ -587,6 +590,10 @@ class Checkpoint(models.Model):
         verbose_name = _("checkpoint")
         verbose_name_plural = _("checkpoints")
         ordering = ["-size"]
+        constraints = [
+            # After a key rotation, the new key signs the same tree again; each note is kept.
+            models.UniqueConstraint(fields=["size", "key_id"], name="one_checkpoint_per_size_and_key")
+        ]
 
     def __str__(self) -> str:
         return f"{self.size}"

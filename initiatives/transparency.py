@@ -122,9 +122,11 @@ def size() -> int:
 
 
 def sign_checkpoint() -> Checkpoint:
-    """The checkpoint of the log as it stands, signed and kept (once per size)."""
+    """The checkpoint of the log as it stands, signed with the current key and kept (once per
+    size and key)."""
     leaves = leaf_hashes()
-    found = Checkpoint.objects.filter(size=len(leaves)).first()
+    key_id = receipts.key_id()
+    found = Checkpoint.objects.filter(size=len(leaves), key_id=key_id).first()
     if found is not None:
         return found
     root = root_hash(leaves)
@@ -132,14 +134,30 @@ def sign_checkpoint() -> Checkpoint:
     note = sign_note(text, origin(), receipts.signing_key())
     try:
         with transaction.atomic():
-            return Checkpoint.objects.create(size=len(leaves), root_hash=root, note=note)
+            return Checkpoint.objects.create(size=len(leaves), root_hash=root, key_id=key_id, note=note)
     except IntegrityError:  # another server signed it at the same moment: the same note
-        return Checkpoint.objects.get(size=len(leaves))
+        return Checkpoint.objects.get(size=len(leaves), key_id=key_id)
 
 
 def latest_checkpoint() -> Checkpoint:
-    found = Checkpoint.objects.filter(size=size()).first()
+    found = Checkpoint.objects.filter(size=size(), key_id=receipts.key_id()).first()
     return found if found is not None else sign_checkpoint()
+
+
+def checkpoint_of_size(tree_size: int) -> Checkpoint | None:
+    """The note kept for that size: the current key's if it signed one, else an earlier key's."""
+    notes = Checkpoint.objects.filter(size=tree_size).order_by("-signed_at")
+    return notes.filter(key_id=receipts.key_id()).first() or notes.first()
+
+
+def _note_keys() -> dict[str, str]:
+    """Each published key (the current one and the retired ones), as a note verifier key, by key id."""
+    keys = {}
+    for key in receipts.published_keys():
+        public = serialization.load_pem_public_key(str(key["public_key"]).encode("ascii"))
+        raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        keys[str(key["key_id"])] = verifier_key(origin(), raw)
+    return keys
 
 
 def check_register() -> list[str]:
@@ -158,10 +176,12 @@ def check_register() -> list[str]:
         if leaf_hash(text.encode("utf-8")) != bytes(stored):
             problems.append(f"log: entry {index} does not match its leaf hash")
         leaves.append(bytes(stored))
-    vkey = note_verifier_key()
+    vkeys = _note_keys()
     for checkpoint in Checkpoint.objects.order_by("size"):
         try:
-            signed = open_checkpoint(checkpoint.note, vkey)
+            if checkpoint.key_id not in vkeys:
+                raise Invalid(f"signed with the key {checkpoint.key_id}, which the register does not publish")
+            signed = open_checkpoint(checkpoint.note, vkeys[checkpoint.key_id])
         except (Invalid, ValueError) as problem:
             problems.append(f"checkpoint {checkpoint.size}: {problem}")
             continue

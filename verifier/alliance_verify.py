@@ -319,7 +319,15 @@ def check_in_log(site: str, payload: dict[str, Any]) -> Checkpoint:
 def monitor(site: str, state_path: Path) -> str:
     """Check the latest checkpoint against the last one seen, then remember it."""
     state = json.loads(state_path.read_text(encoding="utf-8")) if state_path.exists() else {}
-    checkpoint, vkey = site_checkpoint(site, state.get("vkey"))
+    try:
+        checkpoint, vkey = site_checkpoint(site, state.get("vkey"))
+    except Invalid as problem:
+        if not state:
+            raise
+        raise Invalid(
+            f"{problem}. The log is no longer signed with the key seen before: the register rotated its key "
+            f"(check its announcement, then delete {state_path} to trust the new one) or the checkpoint is forged"
+        ) from None
     if state:
         seen, seen_root = int(state["size"]), base64.b64decode(state["root"])
         if checkpoint.size < seen:

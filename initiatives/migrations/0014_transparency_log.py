@@ -15,8 +15,9 @@ class Migration(migrations.Migration):
             name='Checkpoint',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('size', models.PositiveBigIntegerField(unique=True, verbose_name='tree size')),
+                ('size', models.PositiveBigIntegerField(verbose_name='tree size')),
                 ('root_hash', models.BinaryField(max_length=32, verbose_name='root hash')),
+                ('key_id', models.CharField(help_text='The signing key\'s id, as /api/v1/receipts/keys lists it.', max_length=16, verbose_name='key')),
                 ('note', models.TextField(verbose_name='signed note')),
                 ('signed_at', models.DateTimeField(auto_now_add=True, verbose_name='signed at')),
             ],
@@ -24,6 +25,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'checkpoint',
                 'verbose_name_plural': 'checkpoints',
                 'ordering': ['-size'],
+                'constraints': [models.UniqueConstraint(fields=('size', 'key_id'), name='one_checkpoint_per_size_and_key')],
             },
         ),
         migrations.CreateModel(

@@ -9,6 +9,7 @@ from http import HTTPStatus
 from io import StringIO
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
@@ -285,3 +286,23 @@ def test_moving_a_published_initiatives_window_is_logged_and_its_address_never_c
     initiative.slug = "gender"
     with pytest.raises(PublishingRefused, match="keeps its address"):
         save_initiative(initiative=initiative)
+
+
+def test_after_a_key_rotation_the_log_still_verifies_and_the_new_key_signs_it(register, anonymous, settings):
+    def raw_public_key() -> str:
+        public = transparency.receipts.signing_key().public_key()
+        return base64.b64encode(
+            public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        ).decode()
+
+    old = transparency.sign_checkpoint()
+    retired = [f"{raw_public_key()}:{datetime.date.today()}"]
+    settings.RECEIPT_SIGNING_KEY = base64.b64encode(bytes(range(1, 33))).decode()  # the rotation
+    settings.RECEIPT_RETIRED_KEYS = retired
+    assert transparency.check_register() == []  # the old note verifies with its retired key
+    new = latest(anonymous)  # signed again, with the new key
+    assert (new.size, new.root) == (old.size, bytes(old.root_hash))
+    kept = anonymous.get(f"/api/v1/log/checkpoint/{old.size}").content.decode()
+    assert open_checkpoint(kept, transparency.note_verifier_key()) == new
+    settings.RECEIPT_RETIRED_KEYS = []  # a key the register no longer publishes
+    assert any("which the register does not publish" in problem for problem in transparency.check_register())
