@@ -21,7 +21,11 @@ install: $(VENV)/.installed
 messages: install
 	DEBUG=true $(MANAGE) compilemessages --ignore=.venv --ignore=var -v 0
 
-run: messages
+# A local .env (never committed, ignored without DEBUG) lets manage.py commands run in a second shell.
+.env:
+	printf 'DEBUG=true\nSECRET_KEY=%s\n' "$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+
+run: messages .env
 	mkdir -p var
 	DEBUG=true $(MANAGE) migrate --noinput -v 0
 	DEBUG=true $(MANAGE) load_reference_data
@@ -57,6 +61,7 @@ test: messages lint typecheck browser proxy
 	$(TEST_ENV) $(BIN)/pytest
 
 # Processes and threads come from gunicorn.conf.py (WEB_CONCURRENCY, GUNICORN_THREADS).
+serve: export DEBUG ?= false
 serve: messages
 	@test -n "$$SECRET_KEY" || { echo "make serve needs SECRET_KEY (and ALLOWED_HOSTS) in the environment."; exit 1; }
 	mkdir -p var

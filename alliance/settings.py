@@ -44,6 +44,22 @@ def envsecret(name: str) -> str | None:
     return os.environ.get(name) or None
 
 
+def read_local_env(path: Path) -> dict[str, str]:
+    """The NAME=value lines of a checkout's `.env` (written by `make run`; never committed)."""
+    if not path.is_file():
+        return {}
+    pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line and not line.startswith("#"))
+    return {name.strip(): value.strip() for name, value in pairs}
+
+
+# After `make run`, every manage.py command works in a second shell with nothing to export: the
+# local `.env` is read, only for a development checkout (DEBUG on in it, and not turned off in the
+# environment). A deployment has no `.env`, and `DEBUG=false` in the environment ignores one.
+_local = read_local_env(BASE_DIR / ".env")
+if _local.get("DEBUG", "").lower() == "true" and os.environ.get("DEBUG", "true").lower() in {"1", "true", "yes", "on"}:
+    for _name, _value in _local.items():
+        os.environ.setdefault(_name, _value)
+
 DEBUG = envbool("DEBUG")
 
 SECRET_KEY = envsecret("SECRET_KEY") or ""

@@ -45,7 +45,7 @@ def _fast_and_isolated(settings):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _log_triggers_let_tests_empty_the_database(django_db_setup):
+def _log_triggers_let_tests_empty_the_database():
     """After a transactional test, Django empties the tables (DELETE on SQLite, TRUNCATE on
     PostgreSQL), which the log's append-only triggers refuse. Around that emptying only, as the
     database's owner, the triggers step aside."""

@@ -79,7 +79,8 @@ def test_a_backup_restores_into_a_new_database_identical(tmp_path):
             check=True,
         )
         assert rows(url(target_name)) == rows(source)
-        assert cache.get("a page rendered after the backup") is None  # the shared cache was emptied
+        if settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):  # a cache shared with `make restore`
+            assert cache.get("a page rendered after the backup") is None  # the shared cache was emptied
     finally:
         with psycopg.connect(url("postgres"), autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{target_name}"')
