@@ -39,6 +39,16 @@ class ThemeAdmin(ReadOnlyHistoryAdmin, TabbedTranslationAdmin[Theme]):
         return ["slug", *localized_fields("name")]
 
 
+@admin.register(ReportedFigure)
+class ReportedFigureAdmin(ReadOnlyHistoryAdmin, TabbedTranslationAdmin[ReportedFigure]):
+    """Each figure is edited with its initiative; here it has its own page and History too."""
+
+    list_display = ["initiative", "count", "as_of", "as_of_precision"]
+    list_filter = ["initiative"]
+    list_select_related = ["initiative"]
+    ordering = ["initiative__launched_on", "as_of"]
+
+
 class ReportedFigureInline(TranslationTabularInline[ReportedFigure, Initiative]):
     model = ReportedFigure
     extra = 0

@@ -14,7 +14,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from initiatives.models import Endorsement, Event, Initiative
+from initiatives.models import Endorsement, Event, Initiative, ReportedFigure
 from members.models import Accreditation, MemberState, User
 from tests.conftest import accredit, turn_on_mfa
 from tests.factories import EndorsementFactory, InitiativeFactory, MemberStateFactory, UserFactory
@@ -246,6 +246,7 @@ def _form_data(page) -> dict:
         "/en/admin/members/accreditation/",
         "/en/admin/members/memberstate/",
         "/en/admin/members/user/",
+        "/en/admin/initiatives/reportedfigure/",
     ],
 )
 def test_changelists_take_the_same_queries_whatever_the_rows(db, path):
@@ -332,6 +333,14 @@ def test_every_content_change_and_every_change_of_roles_is_in_the_audit_trail(as
     norway = MemberState.objects.get(code="NOR")
     event.co_chairs.add(norway)
     assert norway.pk in {row.memberstate_id for row in event.history.latest().co_chairs.all()}
+
+    figure = ReportedFigure.objects.filter(initiative__slug="paris-call").first()
+    data = _form_data(client.get(f"/en/admin/initiatives/reportedfigure/{figure.pk}/change/"))
+    data["note_fr"] = "Compté par le ministère"
+    client.post(f"/en/admin/initiatives/reportedfigure/{figure.pk}/change/", data)
+    assert figure.history.latest().note_fr == "Compté par le ministère"
+    page = client.get(f"/en/admin/initiatives/reportedfigure/{figure.pk}/history/").content.decode()
+    assert "admin@secretariat.example" in page  # who changed it, on the figure's own History page
 
     colleague = UserFactory(email="colleague@secretariat.example", is_staff=True)
     editors = Group.objects.get(name="Secretariat editors")
