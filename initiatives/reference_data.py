@@ -95,7 +95,10 @@ class Reconciliation:
         key = ", ".join(str(value) for value in lookup.values())
         if row is None:
             row = model(**lookup, **values)
-            save(row, []) if save else row.save()
+            if save:
+                save(row, [])
+            else:
+                row.save()
             self.tally[f"{label} created"] += 1
             self.differences.append(f"{label} {key}: created")
             return row, True
@@ -105,7 +108,10 @@ class Reconciliation:
         if changed and self.update:
             for name in changed:
                 setattr(row, name, values[name])
-            save(row, changed) if save else row.save(update_fields=changed)
+            if save:
+                save(row, changed)
+            else:
+                row.save(update_fields=changed)
             self.tally[f"{label} updated"] += 1
         else:
             self.tally[f"{label} {'differs' if changed else 'unchanged'}"] += 1

@@ -190,9 +190,10 @@ def evidence_path(accreditation: Accreditation, filename: str) -> str:
 
 class AccreditationQuerySet(models.QuerySet["Accreditation"]):
     def active(self, on: datetime.date | None = None) -> Self:
-        """Approved and not expired on the given day (today by default)."""
+        """Approved and not expired on the given day (today by default), and held by someone who
+        may act for a state: never a member of staff, whatever they held before joining."""
         on = on or timezone.localdate()
-        return self.filter(status=Accreditation.Status.APPROVED, valid_until__gte=on)
+        return self.filter(status=Accreditation.Status.APPROVED, valid_until__gte=on, user__is_staff=False)
 
     def current(self) -> Self:
         """Pending or approved: the one a user may hold at a time."""

@@ -231,6 +231,8 @@ def test_a_staff_members_request_made_before_they_joined_is_never_approved(staff
 def test_a_staff_member_with_an_old_accreditation_cannot_act_for_the_state(persona):
     user, client = persona("delegate_of_x")
     User.objects.filter(pk=user.pk).update(is_staff=True)
+    page = client.get("/en/initiatives/gender-at-the-centre/").content.decode()
+    assert "/en/initiatives/gender-at-the-centre/endorse/" not in page  # no button the register would refuse
     response = client.post("/en/initiatives/gender-at-the-centre/endorse/", {"authority": "on"})
     assert response.status_code == HTTPStatus.FORBIDDEN
     assert "Secretariat staff cannot act for a state." in response.content.decode()
