@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    "django_tasks",
+    "django_tasks_db",
     "members",
     "initiatives",
     "alliance",
@@ -288,15 +290,22 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD") or ""
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS")
 EMAIL_TIMEOUT = 10
-# The register's own emails leave from a background thread, so a slow mail server never holds up a
-# request (alliance/notifications.py); tests send them in the request, to read them at once.
-EMAIL_IN_BACKGROUND = envbool("EMAIL_IN_BACKGROUND", default=True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Alliance register <register@localhost>")
 # The public address of the site, for links in emails.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "https://localhost").rstrip("/")
 # Where the secretariat is told of each endorsement and accreditation request.
 SECRETARIAT_EMAILS = envlist("SECRETARIAT_EMAILS", "secretariat@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Background work (alliance/background.py): a queue in the register's database, run by
+# `manage.py work`. A task running longer than the lease is taken to be abandoned by a dead
+# worker and runs again; every task's own time limits (mail, webhooks) are far shorter.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+TASKS_LEASE_SECONDS = int(os.environ.get("TASKS_LEASE_SECONDS", "300"))
+# What the worker runs besides the queue, and how often (seconds); each job is idempotent.
+PERIODIC_JOBS = [
+    ("alliance.background.take_up_abandoned", 30),
+]
 
 # Open data: any site may read the API with GET (django-cors-headers).
 CORS_URLS_REGEX = r"^/api/v1/.*$"

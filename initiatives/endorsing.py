@@ -10,8 +10,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
-from alliance.notifications import notify
+from alliance.background import notify
 from initiatives import transparency
 from initiatives.models import Correction, DatePrecision, Endorsement, Initiative
 from members.models import Accreditation, MemberState, User
@@ -78,8 +79,8 @@ def _open_period(
             transparency.log_endorsement(endorsement=endorsement, kind="recorded")
             if announce:
                 by_secretariat = endorsement.channel == Endorsement.Channel.RECORDED
-                transaction.on_commit(
-                    lambda: _tell_about(endorsement, "endorsement_made", by_secretariat=by_secretariat)
+                tell_about.enqueue(
+                    endorsement_id=endorsement.pk, template="endorsement_made", by_secretariat=by_secretariat
                 )
     except IntegrityError:
         existing = (
@@ -275,14 +276,18 @@ def _close_period(
         endorsement.withdrawal_reason = reason.strip()
         endorsement.save(update_fields=["withdrawn_on", "withdrawn_at", "withdrawn_by", "withdrawal_reason"])
         transparency.log_endorsement(endorsement=endorsement, kind="withdrawn")
-        transaction.on_commit(lambda: _tell_about(endorsement, "endorsement_withdrawn", by_secretariat=by_secretariat))
+        tell_about.enqueue(
+            endorsement_id=endorsement.pk, template="endorsement_withdrawn", by_secretariat=by_secretariat
+        )
     return endorsement
 
 
-def _tell_about(endorsement: Endorsement, template: str, *, by_secretariat: bool) -> None:
+@task()
+def tell_about(*, endorsement_id: int, template: str, by_secretariat: bool) -> None:
     """Email the state's active delegates (the signer among them) and the secretariat: what
     happened, and how (online by an accredited delegate, who stays unnamed as on the receipt, or
-    recorded by the secretariat from a document)."""
+    recorded by the secretariat from a document). Run by the worker, off the request's path."""
+    endorsement = Endorsement.objects.select_related("initiative", "member_state").get(pk=endorsement_id)
     delegates = Accreditation.objects.active().filter(member_state=endorsement.member_state)
     by_language: dict[str, list[str]] = {settings.LANGUAGE_CODE: list(settings.SECRETARIAT_EMAILS)}
     for email, language in delegates.values_list("user__email", "user__language"):

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import translation
 
-from alliance.notifications import notify
+from alliance.background import notify
 from members.models import User
 
 
@@ -39,11 +39,9 @@ def remove_second_factor(*, authenticator: Authenticator, removed_by: User) -> N
     kind = authenticator.get_type_display()
     authenticator.delete()
     transaction.on_commit(lambda: sign_out_everywhere(user=user))
-    transaction.on_commit(
-        lambda: notify(
-            template="second_factor_removed",
-            recipients=[user.email],
-            context={"user": user, "kind": kind, "removed_by": removed_by},
-            language=user.language,
-        )
+    notify(
+        template="second_factor_removed",
+        recipients=[user.email],
+        context={"user": user, "kind": kind, "removed_by": removed_by},
+        language=user.language,
     )

@@ -18,7 +18,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from alliance.notifications import notify
+from alliance.background import notify
 from alliance.text import BIDI_CONTROLS
 from members.models import Accreditation, MemberState, User
 
@@ -100,12 +100,10 @@ def request_accreditation(
                 evidence_type=evidence_type,
                 language=language,
             )
-            transaction.on_commit(
-                lambda: notify(
-                    template="accreditation_requested",
-                    recipients=settings.SECRETARIAT_EMAILS,
-                    context={"accreditation": accreditation},
-                )
+            notify(
+                template="accreditation_requested",
+                recipients=settings.SECRETARIAT_EMAILS,
+                context={"accreditation": accreditation},
             )
     except IntegrityError:
         raise AccreditationRefused(_("You already have a pending or approved accreditation.")) from None
@@ -134,13 +132,11 @@ def approve(
         .select_related("user")
     )
     for other in co_delegates:  # each in their own language
-        transaction.on_commit(
-            lambda other=other: notify(  # type: ignore[misc]
-                template="delegate_accredited",
-                recipients=[other.user.email],
-                context={"accreditation": approved, "recipient": other},
-                language=other.user.language,
-            )
+        notify(
+            template="delegate_accredited",
+            recipients=[other.user.email],
+            context={"accreditation": approved, "recipient": other},
+            language=other.user.language,
         )
     return approved
 
@@ -182,12 +178,10 @@ def _decide(
     accreditation.decided_at = timezone.now()
     accreditation.decision_reason = reason.strip()
     accreditation.save(update_fields=["status", "valid_until", "decided_by", "decided_at", "decision_reason"])
-    transaction.on_commit(
-        lambda: notify(
-            template="accreditation_decided",
-            recipients=[accreditation.user.email],
-            context={"accreditation": accreditation},
-            language=accreditation.language,  # the applicant's, not the staff member's
-        )
+    notify(
+        template="accreditation_decided",
+        recipients=[accreditation.user.email],
+        context={"accreditation": accreditation},
+        language=accreditation.language,  # the applicant's, not the staff member's
     )
     return accreditation

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.utils import translation
 
+from alliance.background import work
 from initiatives.reference_data import load_reference_data
 from members.models import Accreditation, MemberState
 from tests.factories import UserFactory
@@ -31,7 +32,6 @@ def _plain_http():
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.EMAIL_IN_BACKGROUND = False  # the register's emails are in mailoutbox when the request ends
     # Tests render templates without running collectstatic first.
     settings.STORAGES = {
         **settings.STORAGES,
@@ -166,3 +166,9 @@ def superuser_client(register) -> Client:
     root = UserFactory(email="root@secretariat.example", is_staff=True, is_superuser=True)
     turn_on_mfa(root)
     return sign_in(Client(), root)
+
+
+def deliver() -> None:
+    """Run the background worker until nothing is due: the emails (notices, webhooks) that the
+    test's writes enqueued are then sent, as the worker would send them."""
+    work(batch=True)

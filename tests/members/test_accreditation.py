@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from members.accreditation import AccreditationRefused, approve, reject, revoke
 from members.models import Accreditation
-from tests.conftest import PDF, accredit, sign_in, turn_on_mfa
+from tests.conftest import PDF, accredit, deliver, sign_in, turn_on_mfa
 from tests.factories import UserFactory
 
 REQUEST = "/en/delegate/accreditation/"
@@ -48,6 +48,7 @@ def test_a_signed_in_user_requests_an_accreditation_with_evidence(
     stored = settings.PRIVATE_STORAGE_ROOT / accreditation.evidence.name
     assert stored.read_bytes() == PDF
     assert "Your request is sent to the secretariat." in response.content.decode()
+    deliver()
     assert mailoutbox[0].to == ["secretariat@alliance.example"]
     assert "applicant@example.org asks to act for France as Counsellor." in mailoutbox[0].body
 
@@ -108,6 +109,7 @@ def test_approval_lasts_a_year_by_default_and_the_user_is_emailed(
     assert pending.valid_until == timezone.localdate() + datetime.timedelta(days=365)
     assert pending.decided_by == admin_user
     assert pending.is_active() is True
+    deliver()
     assert mailoutbox[0].to == [user.email]
     assert "you may act for France until" in mailoutbox[0].body
 
@@ -123,6 +125,7 @@ def test_rejection_and_revocation_need_a_reason_which_the_user_is_told(
         reject(accreditation=pending, decided_by=admin_user, reason="The note verbale is unsigned.")
     pending.refresh_from_db()
     assert pending.status == Accreditation.Status.REJECTED
+    deliver()
     assert "Reason: The note verbale is unsigned." in mailoutbox[0].body
 
     approved = accredit(user, "FRA")
@@ -131,6 +134,7 @@ def test_rejection_and_revocation_need_a_reason_which_the_user_is_told(
     approved.refresh_from_db()
     assert approved.status == Accreditation.Status.REVOKED
     assert approved.is_active() is False
+    deliver()
     assert "revoked" in mailoutbox[1].body
 
 
@@ -155,6 +159,7 @@ def test_the_admin_approves_through_an_action(applicant, admin_user, mailoutbox,
     pending.refresh_from_db()
     assert pending.status == Accreditation.Status.APPROVED
     assert "1 accreditation(s) updated" in response.content.decode()
+    deliver()
     assert mailoutbox[0].to == [user.email]
 
 
@@ -227,6 +232,7 @@ def test_the_decision_reaches_the_applicant_in_the_language_of_the_request(
             "/en/admin/members/accreditation/",
             {"action": "approve_selected", "_selected_action": [pending.pk], "confirmed": "yes"},
         )
+    deliver()
     decision = mailoutbox[-1]
     assert decision.to == [user.email]
     assert "Le secrétariat a approuvé votre accréditation" in decision.body

@@ -20,7 +20,7 @@ from django.test import Client
 from initiatives.models import Endorsement, Initiative
 from members import accreditation
 from members.models import Accreditation, User
-from tests.conftest import accredit, sign_in, turn_on_mfa
+from tests.conftest import accredit, deliver, sign_in, turn_on_mfa
 from tests.factories import UserFactory
 
 EDITORS = "Secretariat editors"
@@ -150,6 +150,7 @@ def test_staff_send_a_link_to_choose_a_password_in_the_persons_language(staff, p
         "/en/admin/members/user/", {"action": "send_password_links", "_selected_action": [delegate.pk]}
     )
     assert response.status_code == HTTPStatus.FOUND
+    deliver()
     assert [message.to for message in mail.outbox] == [[delegate.email]]
     assert "/accounts/password/reset/key/" in mail.outbox[0].body
     assert "mot de passe" in mail.outbox[0].subject.lower()
@@ -166,6 +167,7 @@ def test_an_account_added_by_staff_has_no_password_and_its_owner_is_sent_a_link(
     assert response.status_code == HTTPStatus.FOUND
     user = User.objects.get(email="new.editor@secretariat.example")
     assert user.has_usable_password() is False
+    deliver()
     assert [message.to for message in mail.outbox] == [["new.editor@secretariat.example"]]
     assert "/accounts/password/reset/key/" in mail.outbox[0].body
 
@@ -185,6 +187,7 @@ def test_removing_a_second_factor_signs_the_person_out_tells_them_and_is_in_the_
     assert not Authenticator.objects.filter(pk=factor.pk).exists()
     assert not UserSession.objects.filter(user=delegate).exists()
     assert delegate_client.get("/en/delegate/")["Location"].startswith("/en/accounts/login/")  # signed out
+    deliver()
     assert [message.to for message in mail.outbox] == [[delegate.email]]
     assert "Se ha eliminado un segundo factor" in mail.outbox[0].subject
     assert LogEntry.objects.filter(object_id=str(factor.pk), action_flag=DELETION).exists()
@@ -259,6 +262,7 @@ def test_a_states_other_delegates_are_told_of_a_new_delegate_in_their_language(
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         accreditation.approve(accreditation=request, decided_by=admin)
+    deliver()
     told = {message.to[0]: message for message in mail.outbox}
     assert set(told) == {"newcomer@mission.example", first.email}
     assert "newcomer@mission.example" in told[first.email].body
