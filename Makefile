@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 # `make test` needs a key but no secret: this one only ever signs test data.
 TEST_ENV := SECRET_KEY=make-test-not-a-secret DEBUG=false
 
-.PHONY: install messages run test lint typecheck serve browser proxy backup restore clean
+.PHONY: install messages run test lint typecheck serve work browser proxy backup restore clean
 
 $(VENV)/.installed: requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,9 @@ run: messages .env
 	DEBUG=true $(MANAGE) migrate --noinput -v 0
 	DEBUG=true $(MANAGE) load_reference_data
 	DEBUG=true $(MANAGE) create_demo_accounts
-	DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
+	@# The worker (emails, notices, webhooks, reminders) runs beside the development server and stops with it.
+	DEBUG=true $(MANAGE) work & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
 
 lint: install
 	$(BIN)/ruff check .
@@ -68,7 +70,14 @@ serve: messages
 	$(MANAGE) collectstatic --noinput -v 0
 	$(MANAGE) migrate --noinput -v 0
 	$(MANAGE) load_reference_data
-	$(BIN)/gunicorn alliance.wsgi --bind $(HOST):$(PORT) --access-logfile -
+	@# One worker process beside the web server; on several hosts, see the README's deployment section.
+	$(MANAGE) work & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(BIN)/gunicorn alliance.wsgi --bind $(HOST):$(PORT) --access-logfile -
+
+# The background worker alone, for hosts that only run workers (make serve starts one itself).
+work: export DEBUG ?= false
+work: install
+	$(MANAGE) work
 
 # PostgreSQL dump of the register (and restore). Evidence files live in var/private: back them up too.
 BACKUP_DIR ?= var/backups

@@ -37,13 +37,14 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
 logger = logging.getLogger(__name__)
+TaskRecord = DBTaskResult[Any, Any]  # one task's row: its arguments, attempts and last error
 
 # After the first attempt: 5 seconds, 5 minutes, 30 minutes, 2, 5, 10 and 10 hours (27.6 hours).
 RETRY_DELAYS = tuple(datetime.timedelta(seconds=seconds) for seconds in (5, 300, 1800, 7200, 18000, 36000, 36000))
 ATTEMPTS = 1 + len(RETRY_DELAYS)
 
 
-def attempts(result: DBTaskResult) -> int:
+def attempts(result: TaskRecord) -> int:
     """How many times a worker has taken the task up (each claim records the worker)."""
     return len(result.worker_ids)
 
@@ -62,7 +63,7 @@ def retry_later(sender: Any, task_result: Any, **kwargs: Any) -> None:
         logger.exception("Could not schedule task %s for another attempt.", task_result.id)
 
 
-def retry_now(results: models.QuerySet[DBTaskResult]) -> int:
+def retry_now(results: models.QuerySet[TaskRecord]) -> int:
     """Give failed tasks one more attempt at once (a secretariat admin's action)."""
     return results.filter(status=TaskResultStatus.FAILED).update(
         status=TaskResultStatus.READY, run_after=get_date_max(), finished_at=None

@@ -89,7 +89,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.usersessions",
     "django_tasks",
-    "django_tasks_db",
+    "alliance.apps.BackgroundWorkConfig",  # django_tasks_db
     "members",
     "initiatives",
     "alliance",
