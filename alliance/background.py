@@ -81,6 +81,14 @@ def take_up_abandoned() -> int:
     return taken
 
 
+def forget_old_successes() -> int:
+    """Tasks done more than `TASKS_KEEP_DAYS` ago are deleted (their arguments hold addresses);
+    failed ones stay until someone acts on them."""
+    cutoff = timezone.now() - datetime.timedelta(days=settings.TASKS_KEEP_DAYS)
+    deleted, _by_model = DBTaskResult.objects.successful().filter(finished_at__lt=cutoff).delete()
+    return deleted
+
+
 # --- Emails ----------------------------------------------------------------------------------
 
 

@@ -302,9 +302,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # worker and runs again; every task's own time limits (mail, webhooks) are far shorter.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 TASKS_LEASE_SECONDS = int(os.environ.get("TASKS_LEASE_SECONDS", "300"))
+TASKS_KEEP_DAYS = int(os.environ.get("TASKS_KEEP_DAYS", "30"))  # then a sent message's task is deleted
 # What the worker runs besides the queue, and how often (seconds); each job is idempotent.
 PERIODIC_JOBS = [
     ("alliance.background.take_up_abandoned", 30),
+    ("alliance.background.forget_old_successes", 3600),
 ]
 
 # Open data: any site may read the API with GET (django-cors-headers).

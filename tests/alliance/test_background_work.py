@@ -183,3 +183,17 @@ def test_a_worker_killed_in_the_middle_of_a_batch_loses_nothing(tmp_path):
     assert set(sent) == set(recipients)  # every message delivered
     assert len(sent) <= len(recipients) + 1  # at most the one in flight when it died, twice
     assert not DBTaskResult.objects.exclude(status="SUCCESSFUL").exists()
+
+
+def test_sent_tasks_are_forgotten_after_a_month_and_failed_ones_are_kept(register, settings):
+    settings.SECRETARIAT_EMAILS = ["secretariat@alliance.example"]
+    _request("first@example.org")
+    _request("second@example.org")
+    _request("third@example.org")
+    deliver()
+    old, recent, failed = emails_task().order_by("enqueued_at")
+    month_ago = timezone.now() - timezone.timedelta(days=settings.TASKS_KEEP_DAYS, minutes=1)
+    DBTaskResult.objects.filter(pk=old.pk).update(finished_at=month_ago)
+    DBTaskResult.objects.filter(pk=failed.pk).update(status="FAILED", finished_at=month_ago)
+    assert background.forget_old_successes() == 1
+    assert set(emails_task().values_list("pk", flat=True)) == {recent.pk, failed.pk}
