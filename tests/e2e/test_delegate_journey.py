@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import PDF
+from tests.conftest import PDF, deliver
 from tests.e2e.steps import (
     PASSWORD,
     approve_first_pending_accreditation,
@@ -31,6 +31,7 @@ def test_a_delegate_signs_up_is_accredited_endorses_and_withdraws(
     page.get_by_label("Password (again)").fill(PASSWORD)
     page.get_by_role("button", name="Sign Up").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Verify Your Email Address")
+    deliver()  # the worker sends the email the sign-up enqueued
     link = re.search(r"https?://[^/\s]+(/en/accounts/confirm-email/\S+)", mailoutbox[-1].body).group(1)
     page.goto(f"{base}{link}")
     page.get_by_role("button", name="Confirm").click()
