@@ -305,6 +305,7 @@ TASKS_LEASE_SECONDS = int(os.environ.get("TASKS_LEASE_SECONDS", "300"))
 TASKS_KEEP_DAYS = int(os.environ.get("TASKS_KEEP_DAYS", "30"))  # then a sent message's task is deleted
 # What the worker runs besides the queue, and how often (seconds); each job is idempotent.
 PERIODIC_JOBS = [
+    ("initiatives.transparency.sign_checkpoint", 1),
     ("alliance.background.take_up_abandoned", 30),
     ("alliance.background.forget_old_successes", 3600),
 ]

@@ -56,7 +56,9 @@ def note_verifier_key() -> str:
 
 
 def _append(*, kind: str, subject: dict[str, Any], **links: Any) -> LogEntry:
-    """Append one entry, in the caller's transaction; its checkpoint is signed once that commits."""
+    """Append one entry, in the caller's transaction. The worker signs the new checkpoint within a
+    second (`sign_checkpoint` is one of its periodic jobs), off the request's path; whoever asks
+    for the latest checkpoint before that gets it signed there and then."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # appends take their turn: indexes have no gap
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK])
@@ -73,7 +75,6 @@ def _append(*, kind: str, subject: dict[str, Any], **links: Any) -> LogEntry:
         logged_at=now,
         **links,
     )
-    transaction.on_commit(sign_checkpoint, robust=True)
     return entry
 
 
@@ -123,12 +124,13 @@ def size() -> int:
 
 def sign_checkpoint() -> Checkpoint:
     """The checkpoint of the log as it stands, signed with the current key and kept (once per
-    size and key)."""
-    leaves = leaf_hashes()
+    size and key). Cheap when it exists: the tree is read only for a new size."""
+    tree_size = size()
     key_id = receipts.key_id()
-    found = Checkpoint.objects.filter(size=len(leaves), key_id=key_id).first()
+    found = Checkpoint.objects.filter(size=tree_size, key_id=key_id).first()
     if found is not None:
         return found
+    leaves = leaf_hashes(tree_size)  # entries appended meanwhile wait for the next checkpoint
     root = root_hash(leaves)
     text = f"{origin()}\n{len(leaves)}\n{base64.b64encode(root).decode('ascii')}\n"
     note = sign_note(text, origin(), receipts.signing_key())

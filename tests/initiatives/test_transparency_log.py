@@ -12,12 +12,14 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from initiatives import transparency
 from initiatives.endorsing import AlreadyEndorsed, correct_endorsement, record_endorsement
 from initiatives.models import Checkpoint, DatePrecision, Endorsement, Initiative, LogEntry
 from initiatives.publishing import PublishingRefused, save_initiative
 from members.models import MemberState
+from tests.conftest import deliver
 from tests.factories import UserFactory
 from verifier.alliance_verify import (
     leaf_hash,
@@ -133,7 +135,7 @@ def test_checkpoints_before_and_after_new_endorsements_are_consistent(register, 
             source_note=f"Note verbale of {code}",
             announce=False,
         )
-    transparency.sign_checkpoint()  # as each commit does
+    transparency.sign_checkpoint()  # as the worker does within a second
     second = latest(anonymous)
     assert second.size == first.size + 3
     # The earlier checkpoint is kept, and still what it was.
@@ -146,6 +148,18 @@ def test_checkpoints_before_and_after_new_endorsements_are_consistent(register, 
     leaves = transparency.leaf_hashes()
     without_one = leaves[:5] + leaves[6:]
     assert verify_consistency(first.size, second.size - 1, proof, first.root, root_hash(without_one)) is False
+
+
+def test_the_worker_signs_the_checkpoint_of_a_grown_log_off_the_requests_path(register, persona):
+    before = transparency.size()
+    _user, client = persona("delegate_of_x")
+    with CaptureQueriesContext(connection) as request:
+        client.post("/en/initiatives/gender-at-the-centre/endorse/", {"authority": "on"})
+    assert not any("initiatives_checkpoint" in query["sql"] for query in request.captured_queries)
+    assert not Checkpoint.objects.filter(size=before + 1).exists()
+    deliver()
+    signed = Checkpoint.objects.get(size=before + 1)
+    assert signed.root_hash == root_hash(transparency.leaf_hashes())
 
 
 def test_every_receipt_of_the_reference_data_is_in_the_log_under_the_latest_checkpoint(register, anonymous):
