@@ -305,6 +305,7 @@ TASKS_LEASE_SECONDS = int(os.environ.get("TASKS_LEASE_SECONDS", "300"))
 # What the worker runs besides the queue, and how often (seconds); each job is idempotent.
 PERIODIC_JOBS = [
     ("alliance.background.take_up_abandoned", 30),
+    ("members.accreditation.remind_of_expiry", 3600),
 ]
 
 # Open data: any site may read the API with GET (django-cors-headers).
