@@ -308,6 +308,7 @@ PERIODIC_JOBS = [
     ("initiatives.transparency.sign_checkpoint", 1),
     ("alliance.background.take_up_abandoned", 30),
     ("alliance.background.forget_old_successes", 3600),
+    ("members.accreditation.remind_of_expiry", 3600),
 ]
 
 # Open data: any site may read the API with GET (django-cors-headers).

@@ -12,6 +12,7 @@ from django.db.models import Case, QuerySet, When
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -20,7 +21,7 @@ from modeltranslation.admin import TabbedTranslationAdmin
 from alliance.history import ReadOnlyHistoryAdmin
 from alliance.languages import localized_fields
 from members import accounts, accreditation, roles
-from members.models import Accreditation, MemberState, User
+from members.models import Accreditation, AccreditationQuerySet, MemberState, User
 
 
 class AccountCreationForm(forms.ModelForm[User]):
@@ -164,12 +165,61 @@ class MemberStateAdmin(ReadOnlyHistoryAdmin, TabbedTranslationAdmin[MemberState]
         return ["code"] if obj is not None else []
 
 
+class ApprovalForm(forms.Form):
+    """The end of validity the secretariat grants; `accreditation.approve` checks it again."""
+
+    valid_until = forms.DateField(
+        label=_("Valid until"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("The last day on which the delegate may act for the state: at most two years from today."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        field = self.fields["valid_until"]
+        field.initial = today + accreditation.DEFAULT_VALIDITY
+        field.widget.attrs |= {"min": today.isoformat(), "max": (today + accreditation.MAX_VALIDITY).isoformat()}
+
+    def clean_valid_until(self) -> datetime.date:
+        valid_until: datetime.date = self.cleaned_data["valid_until"]
+        try:
+            accreditation.check_validity(valid_until)
+        except accreditation.AccreditationRefused as refusal:
+            raise forms.ValidationError(str(refusal)) from None
+        return valid_until
+
+
+class DecisionReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text=_("The user is told this reason."),
+        error_messages={"required": _("Give the reason; the user is told.")},
+    )
+
+
+class ValidityFilter(admin.SimpleListFilter):
+    title = _("validity")
+    parameter_name = "validity"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("expired", _("Expired")), ("expiring", _("Expiring within 30 days"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Accreditation]) -> QuerySet[Accreditation]:
+        if self.value() == "expired":
+            return cast(AccreditationQuerySet, queryset).expired()
+        if self.value() == "expiring":
+            return cast(AccreditationQuerySet, queryset).expiring(datetime.timedelta(days=30))
+        return queryset
+
+
 @admin.register(Accreditation)
 class AccreditationAdmin(ReadOnlyHistoryAdmin):
     """Requests come from delegates; the secretariat decides through the actions, never by editing."""
 
-    list_display = ["user", "member_state", "position", "status", "requested_at", "valid_until"]
-    list_filter = ["status"]
+    list_display = ["user", "member_state", "position", "status_shown", "is_renewal", "requested_at", "valid_until"]
+    list_filter = ["status", ValidityFilter]
     list_select_related = ["user", "member_state"]
     search_fields = ["user__email", "member_state__code", "member_state__name", "position"]
     readonly_fields = [
@@ -177,15 +227,18 @@ class AccreditationAdmin(ReadOnlyHistoryAdmin):
         "member_state",
         "position",
         "evidence_link",
-        "status",
+        "status_shown",
         "valid_until",
+        "renews",
         "requested_at",
         "decided_at",
         "decided_by",
         "decision_reason",
         "language",
+        "reminded_30_at",
+        "reminded_7_at",
     ]
-    exclude = ["evidence", "evidence_type"]
+    exclude = ["evidence", "evidence_type", "status"]
     actions = ["approve_selected", "reject_selected", "revoke_selected"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Accreditation]:
@@ -205,50 +258,67 @@ class AccreditationAdmin(ReadOnlyHistoryAdmin):
         url = reverse("members:evidence", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, _("Open the evidence (%(type)s)") % {"type": obj.evidence_type})
 
-    @admin.action(description=_("Approve the selected requests (valid for one year)"), permissions=["change"])
+    @admin.display(description=_("status"), ordering="status")
+    def status_shown(self, obj: Accreditation) -> str:
+        return obj.display_status
+
+    @admin.display(description=_("renewal"), boolean=True, ordering="renews")
+    def is_renewal(self, obj: Accreditation) -> bool:
+        return obj.renews_id is not None
+
+    @admin.action(description=_("Approve the selected requests"), permissions=["change"])
     def approve_selected(self, request: HttpRequest, queryset: QuerySet[Accreditation]) -> TemplateResponse | None:
-        return self._decide(request, queryset, accreditation.approve, needs_reason=False)
+        form = ApprovalForm(request.POST if _confirmed(request) else None)
+        if not form.is_valid():
+            return self._confirmation_page(request, queryset, form)
+        self._decide(request, queryset, accreditation.approve, valid_until=form.cleaned_data["valid_until"])
+        return None
 
     @admin.action(description=_("Reject the selected requests"), permissions=["change"])
     def reject_selected(self, request: HttpRequest, queryset: QuerySet[Accreditation]) -> TemplateResponse | None:
-        return self._decide(request, queryset, accreditation.reject, needs_reason=True)
+        form = DecisionReasonForm(request.POST if _confirmed(request) else None)
+        if not form.is_valid():
+            return self._confirmation_page(request, queryset, form)
+        self._decide(request, queryset, accreditation.reject, reason=form.cleaned_data["reason"])
+        return None
 
     @admin.action(description=_("Revoke the selected accreditations"), permissions=["change"])
     def revoke_selected(self, request: HttpRequest, queryset: QuerySet[Accreditation]) -> TemplateResponse | None:
-        return self._decide(request, queryset, accreditation.revoke, needs_reason=True)
+        form = DecisionReasonForm(request.POST if _confirmed(request) else None)
+        if not form.is_valid():
+            return self._confirmation_page(request, queryset, form)
+        self._decide(request, queryset, accreditation.revoke, reason=form.cleaned_data["reason"])
+        return None
+
+    def _confirmation_page(
+        self, request: HttpRequest, queryset: QuerySet[Accreditation], form: forms.Form
+    ) -> TemplateResponse:
+        """Each decision is confirmed on its own page, with what it needs: the end of validity
+        of an approval, the reason the user is told of a refusal."""
+        return TemplateResponse(
+            request,
+            "admin/members/accreditation/decision_reason.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Confirm the decision"),
+                "accreditations": queryset.select_related("user", "member_state"),
+                "action": request.POST["action"],
+                "opts": self.model._meta,
+                "form": form,
+            },
+        )
 
     def _decide(
         self,
         request: HttpRequest,
         queryset: QuerySet[Accreditation],
         decide: Callable[..., Accreditation],
-        *,
-        needs_reason: bool,
-    ) -> TemplateResponse | None:
-        reason = request.POST.get("reason", "").strip()
-        confirmed = request.POST.get("confirmed") == "yes"
-        if not confirmed or (needs_reason and not reason):
-            # Each decision is confirmed on its own page; one against the user also needs the reason they are told.
-            return TemplateResponse(
-                request,
-                "admin/members/accreditation/decision_reason.html",
-                {
-                    **self.admin_site.each_context(request),
-                    "title": _("Confirm the decision"),
-                    "accreditations": queryset.select_related("user", "member_state"),
-                    "action": request.POST["action"],
-                    "opts": self.model._meta,
-                    "needs_reason": needs_reason,
-                    "reason_missing": needs_reason and confirmed,
-                },
-            )
+        **kwargs: Any,
+    ) -> None:
         done = 0
         for item in queryset:
-            kwargs: dict[str, Any] = {"accreditation": item, "decided_by": request.user}
-            if needs_reason:
-                kwargs["reason"] = reason
             try:
-                decide(**kwargs)
+                decide(accreditation=item, decided_by=request.user, **kwargs)
                 done += 1
             except accreditation.AccreditationRefused as refusal:
                 self.message_user(request, f"{item}: {refusal}", messages.ERROR)
@@ -256,7 +326,11 @@ class AccreditationAdmin(ReadOnlyHistoryAdmin):
             self.message_user(
                 request, _("%(count)d accreditation(s) updated; each user is told by email.") % {"count": done}
             )
-        return None
+
+
+def _confirmed(request: HttpRequest) -> bool:
+    """The action was sent from its confirmation page (a first POST comes from the changelist)."""
+    return request.POST.get("confirmed") == "yes"
 
 
 # allauth's own admins for these models showed a second factor's secret in an editable form, and

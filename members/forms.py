@@ -34,13 +34,9 @@ def list_states_by_name(field: forms.ModelChoiceField[MemberState]) -> None:
     field.choices = [("", field.empty_label), *((getattr(state, key), state.name) for state in states)]
 
 
-class AccreditationRequestForm(forms.Form):
-    member_state: forms.ModelChoiceField[MemberState] = forms.ModelChoiceField(
-        label=_("State you act for"),
-        queryset=MemberState.objects.all(),
-        to_field_name="code",
-        empty_label=_("Choose a state"),
-    )
+class MandateForm(forms.Form):
+    """The position and evidence of a renewal request (the state is the one renewed)."""
+
     position = forms.CharField(
         label=_("Your position"),
         max_length=200,
@@ -51,10 +47,6 @@ class AccreditationRequestForm(forms.Form):
         label=_("Evidence of your mandate"),
         help_text=_("A note verbale or full powers naming you: a PDF, PNG or JPEG file of at most 5 MB."),
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        list_states_by_name(self.fields["member_state"])  # type: ignore[arg-type]
 
     def clean_evidence(self) -> UploadedFile:
         upload: UploadedFile = self.cleaned_data["evidence"]
@@ -67,3 +59,17 @@ class AccreditationRequestForm(forms.Form):
             )
         self.evidence_type = kind
         return upload
+
+
+class AccreditationRequestForm(MandateForm):
+    member_state: forms.ModelChoiceField[MemberState] = forms.ModelChoiceField(
+        label=_("State you act for"),
+        queryset=MemberState.objects.all(),
+        to_field_name="code",
+        empty_label=_("Choose a state"),
+    )
+    field_order = ["member_state", "position", "evidence"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        list_states_by_name(self.fields["member_state"])  # type: ignore[arg-type]

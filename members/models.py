@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.files.storage import FileSystemStorage
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Case, Count, F, Q, When
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -196,8 +196,43 @@ class AccreditationQuerySet(models.QuerySet["Accreditation"]):
         return self.filter(status=Accreditation.Status.APPROVED, valid_until__gte=on, user__is_staff=False)
 
     def current(self) -> Self:
-        """Pending or approved: the one a user may hold at a time."""
+        """Pending or approved: what a user holds (at most one of each; a pending one beside an
+        approved one is its renewal)."""
         return self.filter(status__in=[Accreditation.Status.PENDING, Accreditation.Status.APPROVED])
+
+    def pending(self) -> Self:
+        return self.filter(status=Accreditation.Status.PENDING)
+
+    def expired(self, on: datetime.date | None = None) -> Self:
+        """Approved, but ended before the given day: these read "Expired" (`Accreditation.display_status`)."""
+        return self.filter(status=Accreditation.Status.APPROVED, valid_until__lt=on or timezone.localdate())
+
+    def expiring(self, within: datetime.timedelta, on: datetime.date | None = None) -> Self:
+        """Approved, not expired, and ending within `within` of the given day."""
+        on = on or timezone.localdate()
+        return self.filter(status=Accreditation.Status.APPROVED, valid_until__gte=on, valid_until__lte=on + within)
+
+    def held_by(self, user: User) -> Self:
+        """The user's accreditations, the one they hold first (approved, even if expired), then
+        the latest."""
+        held_first = Case(When(status=Accreditation.Status.APPROVED, then=0), default=1)
+        return self.filter(user=user).select_related("member_state").order_by(held_first, "-requested_at")
+
+    def due_reminder(self, *, days: int, on: datetime.date | None = None) -> Self:
+        """Accreditations whose reminder `days` before the end is due on the given day: active,
+        ending within `days` but not yet within the next, shorter reminder's reach, approved with
+        at least `days` left (a delegate approved closer to the end gets only the reminders still
+        ahead), not reminded yet, and with no renewal pending (the delegate has already asked)."""
+        on = on or timezone.localdate()
+        shorter = [other for other in Accreditation.REMINDER_DAYS if other < days]
+        rows = self.active(on).filter(
+            valid_until__lte=on + datetime.timedelta(days=days),
+            **{Accreditation.reminder_field(days): None},
+        )
+        if shorter:
+            rows = rows.filter(valid_until__gt=on + datetime.timedelta(days=max(shorter)))
+        approved_in_time = Q(decided_at__date__lte=F("valid_until") - datetime.timedelta(days=days))
+        return rows.filter(approved_in_time | Q(decided_at=None)).exclude(renewals__status=Accreditation.Status.PENDING)
 
 
 class Accreditation(models.Model):
@@ -208,6 +243,12 @@ class Accreditation(models.Model):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
         REVOKED = "revoked", _("Revoked")
+        RENEWED = "renewed", _("Renewed")
+
+    # The delegate may ask for a renewal from this long before the end (and at any time after it).
+    RENEWAL_WINDOW = datetime.timedelta(days=60)
+    # The delegate is reminded this many days before the end (the periodic job `remind_of_expiry`).
+    REMINDER_DAYS = (30, 7)
 
     user = models.ForeignKey(User, models.PROTECT, related_name="accreditations", verbose_name=_("user"))
     member_state = models.ForeignKey(
@@ -229,6 +270,17 @@ class Accreditation(models.Model):
         User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")
     )
     decision_reason = models.TextField(_("reason for the decision"), blank=True, validators=[reject_bidi_controls])
+    renews = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="renewals",
+        verbose_name=_("renews"),
+        help_text=_("The accreditation this request asks to renew."),
+    )
+    reminded_30_at = models.DateTimeField(_("reminded 30 days before the end at"), null=True, blank=True)
+    reminded_7_at = models.DateTimeField(_("reminded 7 days before the end at"), null=True, blank=True)
     language = models.CharField(
         _("language of the request"),
         max_length=7,
@@ -244,10 +296,13 @@ class Accreditation(models.Model):
         verbose_name_plural = _("accreditations")
         ordering = ["-requested_at"]
         constraints = [
+            # A pending renewal may stand beside the approved accreditation it renews; approving it
+            # marks that one renewed, so a user never holds two approved accreditations.
             models.UniqueConstraint(
-                fields=["user"],
-                condition=Q(status__in=["pending", "approved"]),
-                name="one_current_accreditation_per_user",
+                fields=["user"], condition=Q(status="pending"), name="one_pending_accreditation_per_user"
+            ),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(status="approved"), name="one_approved_accreditation_per_user"
             ),
             models.CheckConstraint(
                 condition=~Q(status="approved") | Q(valid_until__isnull=False),
@@ -256,8 +311,31 @@ class Accreditation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} – {self.member_state} ({self.get_status_display()})"
+        return f"{self.user} – {self.member_state} ({self.display_status})"
 
     def is_active(self, on: datetime.date | None = None) -> bool:
         on = on or timezone.localdate()
         return self.status == self.Status.APPROVED and self.valid_until is not None and self.valid_until >= on
+
+    def is_expired(self, on: datetime.date | None = None) -> bool:
+        on = on or timezone.localdate()
+        return self.status == self.Status.APPROVED and self.valid_until is not None and self.valid_until < on
+
+    @property
+    def display_status(self) -> str:
+        """The status as people read it: an approved accreditation past its end is "Expired"."""
+        return str(_("Expired")) if self.is_expired() else self.get_status_display()
+
+    def may_be_renewed(self, on: datetime.date | None = None) -> bool:
+        """Approved, and within `RENEWAL_WINDOW` of its end or past it."""
+        on = on or timezone.localdate()
+        return (
+            self.status == self.Status.APPROVED
+            and self.valid_until is not None
+            and self.valid_until - on <= self.RENEWAL_WINDOW
+        )
+
+    @staticmethod
+    def reminder_field(days: int) -> str:
+        """The field that records when the reminder `days` before the end was sent."""
+        return f"reminded_{days}_at"

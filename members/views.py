@@ -10,8 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from initiatives.models import Endorsement, Initiative
-from members.accreditation import AccreditationRefused, request_accreditation
-from members.forms import AccreditationRequestForm
+from members.accreditation import (
+    AccreditationRefused,
+    renewable_accreditation,
+    request_accreditation,
+    request_renewal,
+)
+from members.forms import AccreditationRequestForm, MandateForm
 from members.middleware import staff_only
 from members.models import Accreditation, AuthenticatedHttpRequest
 
@@ -19,10 +24,11 @@ from members.models import Accreditation, AuthenticatedHttpRequest
 @login_required
 @require_safe
 def delegate_space(request: AuthenticatedHttpRequest) -> HttpResponse:
-    accreditation = (
-        Accreditation.objects.select_related("member_state").filter(user=request.user).order_by("-requested_at").first()
-    )
-    context = {"accreditation": accreditation, "mfa_enabled": is_mfa_enabled(request.user)}
+    accreditation = Accreditation.objects.held_by(request.user).first()
+    renewal = None
+    if accreditation is not None and accreditation.status == Accreditation.Status.APPROVED:
+        renewal = Accreditation.objects.pending().filter(renews=accreditation).first()
+    context = {"accreditation": accreditation, "renewal": renewal, "mfa_enabled": is_mfa_enabled(request.user)}
     if accreditation is not None and accreditation.is_active():
         state = accreditation.member_state
         rows = list(Endorsement.objects.filter(member_state=state).for_state_page())
@@ -56,6 +62,39 @@ def accreditation_request(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         return redirect("members:delegate")
     return render(request, "members/accreditation_request.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def accreditation_renewal(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The same request as a first one, for the state of the accreditation the delegate holds."""
+    try:
+        held = renewable_accreditation(request.user)
+    except AccreditationRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("members:delegate")
+    form = MandateForm(request.POST or None, request.FILES or None, initial={"position": held.position})
+    if request.method == "POST" and form.is_valid():
+        try:
+            request_renewal(
+                accreditation=held,
+                position=form.cleaned_data["position"],
+                evidence=form.cleaned_data["evidence"],
+                evidence_type=form.evidence_type,
+                language=get_language(),
+            )
+        except AccreditationRefused as refusal:
+            messages.error(request, str(refusal))
+            return redirect("members:delegate")
+        messages.success(
+            request,
+            _(
+                "Your renewal request is sent to the secretariat. Your accreditation keeps working until its end;"
+                " you will be told of the decision by email."
+            ),
+        )
+        return redirect("members:delegate")
+    return render(request, "members/accreditation_request.html", {"form": form, "renewing": held})
 
 
 @staff_only

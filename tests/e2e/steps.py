@@ -1,5 +1,6 @@
 """Steps that several browser journeys take the same way."""
 
+import datetime
 import time
 
 from allauth.account.models import EmailAddress
@@ -34,10 +35,16 @@ def sign_in_as_secretariat_admin(page: Page, base: str, email: str):
     return admin
 
 
-def approve_first_pending_accreditation(page: Page, base: str) -> None:
+def approve_first_pending_accreditation(page: Page, base: str, valid_until: datetime.date | None = None) -> None:
+    """Approve through the admin action; its confirmation page asks for the end of validity (a
+    year from today unless `valid_until` is given)."""
     page.goto(f"{base}/en/admin/members/accreditation/?status__exact=pending")
     page.get_by_role("checkbox", name="Select this object for an action").first.check()
     page.get_by_role("combobox", name="Action").select_option("approve_selected")
     page.get_by_role("button", name="Go").click()
+    end = page.get_by_label("Valid until")
+    expect(end).to_have_value((datetime.date.today() + datetime.timedelta(days=365)).isoformat())
+    if valid_until is not None:
+        end.fill(valid_until.isoformat())
     page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_text("1 accreditation(s) updated")).to_be_visible()

@@ -86,3 +86,21 @@ def test_the_corrections_page_has_no_wcag_violation(live_register, page: Page, l
     page.goto(f"{live_register.url}/{language}/corrections/")
     assert row.reference in page.content()
     assert violations(page) == []
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_delegate_space_and_renewal_page_have_no_wcag_violation(live_register, page: Page, language):
+    user = UserFactory()
+    turn_on_mfa(user)
+    accredit(user, "FRA", valid_until=datetime.date.today() + datetime.timedelta(days=20))
+    client = sign_in(Client(), user)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_register.url}]
+    )
+    found = {}
+    for path in ("delegate/", "delegate/accreditation/renew/"):
+        page.goto(f"{live_register.url}/{language}/{path}")
+        assert page.url.endswith(path)  # not sent elsewhere
+        if problems := violations(page):
+            found[path] = problems
+    assert found == {}

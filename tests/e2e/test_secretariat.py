@@ -1,6 +1,7 @@
 """A secretariat admin signs in with TOTP, approves a request, records an offline endorsement,
 and finds both on the public pages and in the audit trail."""
 
+import datetime
 import re
 
 import pytest
@@ -19,7 +20,7 @@ def test_a_secretariat_admin_approves_records_and_sees_the_audit_trail(live_regi
     applicant = UserFactory(email="counsellor@mission.example")
     accredit(applicant, "NOR", status=Accreditation.Status.PENDING)
     admin = sign_in_as_secretariat_admin(page, base, "head@secretariat.example")
-    approve_first_pending_accreditation(page, base)
+    approve_first_pending_accreditation(page, base, valid_until=datetime.date.today() + datetime.timedelta(days=180))
 
     page.goto(f"{base}/en/admin/initiatives/endorsement/")
     page.get_by_role("link", name="Record an endorsement").click()
@@ -39,4 +40,6 @@ def test_a_secretariat_admin_approves_records_and_sees_the_audit_trail(live_regi
     page.get_by_role("link", name=re.compile("counsellor@mission.example")).click()
     page.get_by_role("link", name="History").click()
     expect(page.get_by_text("head@secretariat.example").first).to_be_visible()
-    assert Accreditation.objects.get(user=applicant).history.latest().history_user == admin
+    approved = Accreditation.objects.get(user=applicant)
+    assert approved.valid_until == datetime.date.today() + datetime.timedelta(days=180)
+    assert approved.history.latest().history_user == admin

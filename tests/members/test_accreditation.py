@@ -13,6 +13,8 @@ from members.models import Accreditation
 from tests.conftest import PDF, accredit, deliver, sign_in, turn_on_mfa
 from tests.factories import UserFactory
 
+A_YEAR_AHEAD = (datetime.date.today() + datetime.timedelta(days=365)).isoformat()
+
 REQUEST = "/en/delegate/accreditation/"
 
 
@@ -153,7 +155,12 @@ def test_the_admin_approves_through_an_action(applicant, admin_user, mailoutbox,
     with django_capture_on_commit_callbacks(execute=True):
         response = admin.post(
             "/en/admin/members/accreditation/",
-            {"action": "approve_selected", "_selected_action": [pending.pk], "confirmed": "yes"},
+            {
+                "action": "approve_selected",
+                "_selected_action": [pending.pk],
+                "confirmed": "yes",
+                "valid_until": A_YEAR_AHEAD,
+            },
             follow=True,
         )
     pending.refresh_from_db()
@@ -230,7 +237,12 @@ def test_the_decision_reaches_the_applicant_in_the_language_of_the_request(
     with django_capture_on_commit_callbacks(execute=True):
         admin.post(  # the secretariat works in English
             "/en/admin/members/accreditation/",
-            {"action": "approve_selected", "_selected_action": [pending.pk], "confirmed": "yes"},
+            {
+                "action": "approve_selected",
+                "_selected_action": [pending.pk],
+                "confirmed": "yes",
+                "valid_until": A_YEAR_AHEAD,
+            },
         )
     deliver()
     decision = mailoutbox[-1]

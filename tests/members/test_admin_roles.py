@@ -19,6 +19,8 @@ from members.models import Accreditation, MemberState, User
 from tests.conftest import accredit, turn_on_mfa
 from tests.factories import EndorsementFactory, InitiativeFactory, MemberStateFactory, UserFactory
 
+A_YEAR_AHEAD = (datetime.date.today() + datetime.timedelta(days=365)).isoformat()
+
 ROLES = ["editor", "admin", "delegate"]
 
 
@@ -100,7 +102,12 @@ def test_approving_and_revoking_accreditations_is_for_secretariat_admins(as_role
     approved = accredit(UserFactory(), "ITA")
     client.post(
         "/en/admin/members/accreditation/",
-        {"action": "approve_selected", "_selected_action": [pending.pk], "confirmed": "yes"},
+        {
+            "action": "approve_selected",
+            "_selected_action": [pending.pk],
+            "confirmed": "yes",
+            "valid_until": A_YEAR_AHEAD,
+        },
     )
     client.post(
         "/en/admin/members/accreditation/",

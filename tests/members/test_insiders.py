@@ -6,6 +6,7 @@ account, approving one's own accreditation, staff holding an accreditation, evid
 second factor.
 """
 
+import datetime
 from http import HTTPStatus
 
 import pytest
@@ -22,6 +23,8 @@ from members import accreditation
 from members.models import Accreditation, User
 from tests.conftest import accredit, deliver, sign_in, turn_on_mfa
 from tests.factories import UserFactory
+
+A_YEAR_AHEAD = (datetime.date.today() + datetime.timedelta(days=365)).isoformat()
 
 EDITORS = "Secretariat editors"
 ADMINS = "Secretariat admins"
@@ -211,7 +214,12 @@ def test_nobody_approves_their_own_accreditation(staff):
     request = accredit(admin, "USA", status=Accreditation.Status.PENDING)
     client.post(
         "/en/admin/members/accreditation/",
-        {"action": "approve_selected", "_selected_action": [request.pk], "confirmed": "yes"},
+        {
+            "action": "approve_selected",
+            "_selected_action": [request.pk],
+            "confirmed": "yes",
+            "valid_until": A_YEAR_AHEAD,
+        },
     )
     request.refresh_from_db()
     assert request.status == Accreditation.Status.PENDING
@@ -225,7 +233,12 @@ def test_a_staff_members_request_made_before_they_joined_is_never_approved(staff
     request = accredit(admin, "USA", status=Accreditation.Status.PENDING)
     client.post(
         "/en/admin/members/accreditation/",
-        {"action": "approve_selected", "_selected_action": [request.pk], "confirmed": "yes"},
+        {
+            "action": "approve_selected",
+            "_selected_action": [request.pk],
+            "confirmed": "yes",
+            "valid_until": A_YEAR_AHEAD,
+        },
     )
     request.refresh_from_db()
     assert request.status == Accreditation.Status.PENDING

@@ -30,7 +30,7 @@ def revoke(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("members", "0010_audit_trail_of_states_and_roles"),
+        ("members", "0011_accreditation_renewal_and_reminders"),
         ("django_tasks_database", "0021_conditional_partial_index_ordering"),
     ]
 
