@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from initiatives import endorsing
 from initiatives.models import Initiative
-from members.models import MemberState
+from members.models import MemberState, User
 from subscriptions import subscribing
 from subscriptions.models import Subscription
 from tests.conftest import deliver
@@ -46,7 +46,9 @@ def subscribed(email: str, *, initiative=None, member_state=None, frequency="imm
 
 
 def secretariat():
-    return UserFactory(email="recorder@secretariat.example", is_staff=True)
+    return User.objects.filter(email="recorder@secretariat.example").first() or UserFactory(
+        email="recorder@secretariat.example", is_staff=True
+    )
 
 
 def record(slug: str, code: str, *, by=None):
