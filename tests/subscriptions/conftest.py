@@ -1,4 +1,3 @@
-import datetime
 import re
 
 import pytest
@@ -73,5 +72,3 @@ def withdraw(slug: str, code: str, *, by):
 
 def notices_to(address: str):
     return [message for message in mail.outbox if message.to == [address]]
-
-

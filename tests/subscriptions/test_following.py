@@ -179,9 +179,7 @@ def test_a_draft_initiative_cannot_be_followed(register, anonymous):
 
 
 def test_the_emails_are_in_the_language_of_the_page(register, anonymous):
-    response = anonymous.post(
-        "/fr/subscriptions/follow/?state=deu", {"email": EMAIL, "frequency": "immediate"}
-    )
+    response = anonymous.post("/fr/subscriptions/follow/?state=deu", {"email": EMAIL, "frequency": "immediate"})
     assert response["Location"] == "/fr/subscriptions/follow/sent/"
     deliver()
     confirmation = mail.outbox[0]
@@ -195,7 +193,9 @@ def test_the_emails_are_in_the_language_of_the_page(register, anonymous):
     title = Initiative.objects.get(slug=OPEN).title_fr
     assert f"Allemagne endorsed “{title}”" in notice.body
     assert f"https://register.example/fr/endorsements/{endorsement.reference}/" in notice.body
-    assert notice.extra_headers["List-Unsubscribe"].startswith("<https://register.example/fr/subscriptions/unsubscribe/")
+    assert notice.extra_headers["List-Unsubscribe"].startswith(
+        "<https://register.example/fr/subscriptions/unsubscribe/"
+    )
 
 
 def test_a_one_click_post_unsubscribes_without_csrf_token_or_sign_in(register):

@@ -14,7 +14,6 @@ from initiatives.publishing import save_initiative
 from initiatives.reference_data import load_reference_data
 from members.models import MemberState
 from subscriptions import notices
-from subscriptions.models import Subscription
 from tests.conftest import deliver
 from tests.subscriptions.conftest import OPEN, OTHER, notices_to, record, secretariat, subscribed, withdraw
 
