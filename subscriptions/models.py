@@ -42,7 +42,9 @@ class SubscriptionQuerySet(models.QuerySet["Subscription"]):
 
     def confirmable(self, now: datetime.datetime | None = None) -> Self:
         """Pending and not expired, or already confirmed (confirming again changes nothing)."""
-        return self.exclude(pk__in=self.expired(now).values("pk"))
+        return self.filter(
+            Q(confirmed_at__isnull=False) | Q(requested_at__gte=confirmation_deadline(now or timezone.now()))
+        )
 
     def due_for_notice(self, *, up_to: int, now: datetime.datetime) -> Self:
         """Confirmed subscriptions that are owed a notice of the log's entries up to `up_to`:
@@ -61,9 +63,6 @@ class SubscriptionQuerySet(models.QuerySet["Subscription"]):
     def without_news(self, *, up_to: int) -> Self:
         """Confirmed subscriptions behind `up_to` whose untold entries concern none of them."""
         return self.confirmed().filter(cursor__lt=up_to).exclude(_has_news(up_to))
-
-    def for_admin(self) -> Self:
-        return self.select_related("initiative", "member_state")
 
 
 def _has_news(up_to: int, *, logged_by: datetime.datetime | None = None) -> Q:

@@ -18,6 +18,7 @@ from subscriptions.emails import enqueue_email
 from subscriptions.models import Subscription, confirmation_deadline, new_token
 
 
+@transaction.atomic
 def follow(
     *,
     email: str,
@@ -32,25 +33,24 @@ def follow(
     link (an expired one gets a new link); a confirmed one is left as it is and its owner is told
     they already follow it, with the link to stop. The caller limits how often an address is sent
     anything."""
-    with transaction.atomic():
-        # Two requests at once for the same address: get_or_create's unique constraints decide.
-        subscription, created = Subscription.objects.select_for_update().get_or_create(
-            email=email.strip().lower(),
-            initiative=initiative,
-            member_state=member_state,
-            defaults={"frequency": frequency, "language": language},
-        )
-        if subscription.confirmed_at is not None:
-            enqueue_email(subscription, "already")
-            return
-        if not created:
-            now = timezone.now()
-            if subscription.requested_at < confirmation_deadline(now):
-                subscription.token = new_token()  # the expired link stays dead
-            subscription.requested_at = now
-            subscription.frequency, subscription.language = frequency, language
-            subscription.save(update_fields=["token", "requested_at", "frequency", "language"])
-        enqueue_email(subscription, "confirm", days=settings.SUBSCRIPTION_CONFIRM_DAYS)
+    # Two requests at once for the same address: get_or_create's unique constraints decide.
+    subscription, created = Subscription.objects.select_for_update().get_or_create(
+        email=email.strip().lower(),
+        initiative=initiative,
+        member_state=member_state,
+        defaults={"frequency": frequency, "language": language},
+    )
+    if subscription.confirmed_at is not None:
+        enqueue_email(subscription, "already")
+        return
+    if not created:
+        now = timezone.now()
+        if subscription.requested_at < confirmation_deadline(now):
+            subscription.token = new_token()  # the expired link stays dead
+        subscription.requested_at = now
+        subscription.frequency, subscription.language = frequency, language
+        subscription.save(update_fields=["token", "requested_at", "frequency", "language"])
+    enqueue_email(subscription, "confirm", days=settings.SUBSCRIPTION_CONFIRM_DAYS)
 
 
 @transaction.atomic
