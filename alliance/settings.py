@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "alliance.apps.BackgroundWorkConfig",  # django_tasks_db
     "members",
     "initiatives",
+    "subscriptions",
     "alliance",
 ]
 
@@ -208,6 +209,10 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",  # nosec B105
+    # The register's own follow-by-email form (subscriptions.views.follow) counts here too: requests
+    # per network address, and emails per address asked for (beyond it, the form sends nothing more).
+    "subscribe": "20/h/ip",
+    "subscribe_address": "5/d/key",
 }
 # Behind proxies, rate limits must see the client's address: https://docs.allauth.org/en/latest/common/configuration.html
 ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
@@ -309,7 +314,13 @@ PERIODIC_JOBS = [
     ("alliance.background.take_up_abandoned", 30),
     ("alliance.background.forget_old_successes", 3600),
     ("members.accreditation.remind_of_expiry", 3600),
+    ("subscriptions.notices.send_notices", 15),
+    ("subscriptions.subscribing.forget_unconfirmed", 3600),
 ]
+# Email subscriptions (subscriptions/): an unconfirmed one is deleted after this many days; an
+# "immediate" notice waits this long after the first change it reports, to gather those that follow.
+SUBSCRIPTION_CONFIRM_DAYS = int(os.environ.get("SUBSCRIPTION_CONFIRM_DAYS", "7"))
+NOTICE_GATHER_SECONDS = int(os.environ.get("NOTICE_GATHER_SECONDS", "60"))
 
 # Open data: any site may read the API with GET (django-cors-headers).
 CORS_URLS_REGEX = r"^/api/v1/.*$"

@@ -31,4 +31,5 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("", include("initiatives.urls")),
     path("", include("members.urls")),
+    path("", include("subscriptions.urls")),
 )

@@ -26,6 +26,7 @@ PUBLIC = [
     "events/",
     "about/",
     "transparency/",
+    "subscriptions/follow/?state=fra",
     "accounts/login/",
     "accounts/signup/",
 ]
