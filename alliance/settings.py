@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "members",
     "initiatives",
+    "webhooks",
     "alliance",
 ]
 
@@ -305,7 +306,11 @@ TASKS_LEASE_SECONDS = int(os.environ.get("TASKS_LEASE_SECONDS", "300"))
 # What the worker runs besides the queue, and how often (seconds); each job is idempotent.
 PERIODIC_JOBS = [
     ("alliance.background.take_up_abandoned", 30),
+    ("webhooks.deliveries.fan_out", 5),
 ]
+# Webhooks go only to public internet addresses over HTTPS (webhooks/outbound.py). On (tests only),
+# loopback addresses and plain http:// are accepted too; `check --deploy` warns.
+WEBHOOKS_ALLOW_LOOPBACK = envbool("WEBHOOKS_ALLOW_LOOPBACK")
 
 # Open data: any site may read the API with GET (django-cors-headers).
 CORS_URLS_REGEX = r"^/api/v1/.*$"
