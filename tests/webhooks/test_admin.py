@@ -88,7 +88,10 @@ def test_an_admin_registers_an_endpoint_that_starts_at_the_end_of_the_log(staff,
     assert created.history.get().history_user == user  # audited, without its secret
     assert not hasattr(created.history.get(), "secret")
     page = client.get(f"{ENDPOINTS}{created.pk}/change/").content.decode()
-    assert created.secret in page
+    assert created.secret in page and "0 pending, 0 failed" in page
+    history = client.get(f"{ENDPOINTS}{created.pk}/history/")
+    assert history.status_code == HTTPStatus.OK and user.email in history.content.decode()
+    assert created.secret not in history.content.decode()
 
 
 @pytest.mark.parametrize(
