@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "members",
     "initiatives",
     "subscriptions",
+    "webhooks",
     "alliance",
 ]
 
@@ -316,11 +317,15 @@ PERIODIC_JOBS = [
     ("members.accreditation.remind_of_expiry", 3600),
     ("subscriptions.notices.send_notices", 15),
     ("subscriptions.subscribing.forget_unconfirmed", 3600),
+    ("webhooks.deliveries.fan_out", 5),
 ]
 # Email subscriptions (subscriptions/): an unconfirmed one is deleted after this many days; an
 # "immediate" notice waits this long after the first change it reports, to gather those that follow.
 SUBSCRIPTION_CONFIRM_DAYS = int(os.environ.get("SUBSCRIPTION_CONFIRM_DAYS", "7"))
 NOTICE_GATHER_SECONDS = int(os.environ.get("NOTICE_GATHER_SECONDS", "60"))
+# Webhooks go only to public internet addresses over HTTPS (webhooks/outbound.py). On (tests only),
+# loopback addresses and plain http:// are accepted too; `check --deploy` warns.
+WEBHOOKS_ALLOW_LOOPBACK = envbool("WEBHOOKS_ALLOW_LOOPBACK")
 
 # Open data: any site may read the API with GET (django-cors-headers).
 CORS_URLS_REGEX = r"^/api/v1/.*$"

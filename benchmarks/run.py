@@ -40,7 +40,8 @@ CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "16")
 SLUG = "gender-at-the-centre"
 BURST_ONLY = os.environ.get("BENCH_ONLY") == "burst"
 POOL_SIZE = os.environ.get("DATABASE_POOL_SIZE", "4")  # the baseline and the signing burst only
-MAIL_FOLDER = ROOT / "var" / "bench-mail"  # the worker's emails, one file per message
+MAIL_FOLDER = ROOT / "var" / "bench-mail"  # the worker's emails, a file per task
+SUBSCRIBERS = int(os.environ.get("BENCH_SUBSCRIBERS", "1000"))  # follow every endorsement by email
 
 
 def database_urls() -> tuple[str, str]:
@@ -88,7 +89,7 @@ def prepare(server: str, env: dict[str, str]) -> list[tuple[str, str]]:
     manage(env, "migrate", "--noinput", "-v", "0")
     manage(env, "load_reference_data")
     manage(env, "collectstatic", "--noinput", "-v", "0")
-    out = manage(env, "shell", "-c", SETUP_DELEGATES)
+    out = manage(env, "shell", "-c", f"SUBSCRIBERS = {SUBSCRIBERS}\n" + SETUP_DELEGATES)
     return [tuple(line.split()) for line in out.split("\n") if line.count(" ") == 1]  # type: ignore[misc]
 
 
@@ -116,6 +117,18 @@ for state in MemberState.objects.un_members():
     session["account_authentication_methods_user"] = str(user.pk)
     session.create()
     print(session.session_key, _get_new_csrf_string())
+# Readers who follow every endorsement by email, confirmed, in the six languages.
+from django.db.models import Max
+from django.utils import timezone
+from initiatives.models import LogEntry
+from subscriptions.models import Subscription
+last = LogEntry.objects.aggregate(last=Max("index"))["last"]
+languages = ["en", "fr", "es", "ar", "zh-hans", "ru"]
+Subscription.objects.bulk_create(
+    Subscription(email=f"reader{n}@example.org", frequency="immediate", language=languages[n % 6],
+                 confirmed_at=timezone.now(), cursor=last)
+    for n in range(SUBSCRIBERS)
+)
 """
 
 
@@ -283,6 +296,7 @@ def report(
     signing_cpu = cpu_seconds(signing_server) - cpu_before[0]  # the endorsements, without their emails
     wait_until_delivered(database)
     delivered_after = time.perf_counter() - cpu_before[2]
+    told = notices_told()
     worker_cpu = cpu_seconds(worker) - cpu_before[1]
     rows["initiative page during the burst (readers)"] = (readers, len(baselines) - 1)
     measure("initiative page, 193 endorsements (cached)", f"/en/initiatives/{SLUG}/")
@@ -321,6 +335,13 @@ def report(
         f"  the worker used {worker_cpu:.2f} s of CPU, {worker_cpu / len(results) * 1000:.1f} ms per endorsement "
         f"(its emails, notices, webhooks and checkpoints); everything was delivered {delivered_after:.1f} s "
         f"after the first press"
+    )
+    counts = Counter(len(references) for references in told.values())
+    repeated = sum(1 for references in told.values() for _ref, times in Counter(references).items() if times > 1)
+    print(
+        f"  {len(told)} of {SUBSCRIBERS} email subscribers were told; endorsements each was told of: "
+        f"{dict(counts)}; told twice of the same one: {repeated} (immediate notices gather changes "
+        f"for NOTICE_GATHER_SECONDS={os.environ.get('NOTICE_GATHER_SECONDS', '60')} s)"
     )
     print(
         f"  the last endorsement was on the public page {visible_after:.2f} s after its receipt; "
@@ -381,18 +402,39 @@ def seconds_until_visible(slug: str, count: int) -> float:
 
 
 def wait_until_delivered(database: str) -> None:
-    """Return once the worker's queue is empty (every task done), or after ten minutes."""
+    """Return once every subscriber has been told up to the log's end and the worker's queue is
+    empty (every email sent), or after ten minutes."""
     import psycopg
 
     started = time.perf_counter()
     with psycopg.connect(database, autocommit=True) as connection:
         while time.perf_counter() - started < 600:
             row = connection.execute(
-                "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status IN ('READY', 'RUNNING')"
+                "SELECT (SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status IN ('READY', 'RUNNING'))"
+                " + (SELECT count(*) FROM subscriptions_subscription"
+                "    WHERE cursor < (SELECT max(index) FROM initiatives_logentry))"
             ).fetchone()
             if row and row[0] == 0:
                 return
             time.sleep(0.1)
+
+
+def notices_told() -> dict[str, list[str]]:
+    """Each subscriber's address, and the endorsements (receipt references) their notices named."""
+    import email
+
+    told: dict[str, list[str]] = {}
+    for path in MAIL_FOLDER.iterdir():
+        for text in path.read_text().split("-" * 79):
+            if not text.strip():
+                continue
+            message = email.message_from_string(text.strip())
+            body = message.get_payload(decode=True)
+            if not isinstance(body, bytes) or "reader" not in str(message["To"]):
+                continue
+            references = re.findall(r"/endorsements/([\w-]+)/", body.decode("utf-8"))
+            told.setdefault(str(message["To"]), []).extend(references)
+    return told
 
 
 class ConnectionSampler:

@@ -555,3 +555,24 @@ def log_consistency_proof(request: HttpRequest, query: Query[ConsistencyQuery]) 
         "second": query.second,
         "hashes": [_b64(node) for node in consistency_proof(query.first, leaves)],
     }
+
+
+# The same JSON for the register's other publications (webhooks) ---------------------------------
+
+
+def endorsement_json(endorsement_id: int) -> dict[str, Any] | None:
+    """The endorsement as `/api/v1/endorsements` gives it now (in English), as JSON values; None
+    when the API does not publish it (its initiative is no longer public)."""
+    with _in("en"):
+        row = _endorsements(EndorsementFilters.model_validate({})).filter(pk=endorsement_id).first()
+        return None if row is None else EndorsementOut.model_validate(_endorsement(row)).model_dump(mode="json")
+
+
+def initiative_json(initiative_id: int) -> dict[str, Any] | None:
+    """The initiative as `/api/v1/initiatives/{slug}` gives it now (in English), as JSON values;
+    None when it is no longer published."""
+    with _in("en"):
+        item = Initiative.objects.published().for_detail().filter(pk=initiative_id).first()
+        if item is None:
+            return None
+        return InitiativeDetailOut.model_validate(_initiative(item, "en", detail=True)).model_dump(mode="json")
