@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
@@ -137,7 +138,7 @@ class InitiativeForm(forms.ModelForm[Initiative]):
 class InitiativeAdmin(ReadOnlyHistoryAdmin, TabbedTranslationAdmin[Initiative]):
     form = InitiativeForm
     list_display = [
-        "title",
+        "written_title",
         "slug",
         "kind",
         "theme",
@@ -159,6 +160,11 @@ class InitiativeAdmin(ReadOnlyHistoryAdmin, TabbedTranslationAdmin[Initiative]):
         (_("Launch and sources"), {"fields": ["launched_on", "launch_place", "sources"]}),
         (_("Translations"), {"fields": ["translations"]}),
     ]
+
+    @admin.display(description=_("Title"), ordering="title")
+    def written_title(self, obj: Initiative) -> str:
+        # A draft proposed by a state may be written in one language only, which need not be the reader's.
+        return obj.title_as_written(get_language())
 
     @admin.display(description=_("Missing texts"))
     def missing_texts(self, obj: Initiative) -> str:
