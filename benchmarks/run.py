@@ -13,6 +13,7 @@ one gunicorn for pages and one for endorsing and withdrawing, as the README depl
 from __future__ import annotations
 
 import http.client
+import http.server
 import json
 import os
 import re
@@ -30,6 +31,7 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import ClassVar
 
 ROOT = Path(__file__).resolve().parent.parent
 PORT = int(os.environ.get("BENCH_PORT", "8899"))  # the proxy; the app servers and plain HTTP take the next three
@@ -42,6 +44,8 @@ BURST_ONLY = os.environ.get("BENCH_ONLY") == "burst"
 POOL_SIZE = os.environ.get("DATABASE_POOL_SIZE", "4")  # the baseline and the signing burst only
 MAIL_FOLDER = ROOT / "var" / "bench-mail"  # the worker's emails, a file per task
 SUBSCRIBERS = int(os.environ.get("BENCH_SUBSCRIBERS", "1000"))  # follow every endorsement by email
+ENDPOINTS = int(os.environ.get("BENCH_ENDPOINTS", "5"))  # partner systems told of each endorsement
+RECEIVER = f"http://127.0.0.1:{PORT + 4}"  # their webhook endpoints, served by this script
 
 
 def database_urls() -> tuple[str, str]:
@@ -65,6 +69,7 @@ def environment(database: str) -> dict[str, str]:
         "DATABASE_POOL_SIZE": POOL_SIZE,
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(MAIL_FOLDER),
+        "WEBHOOKS_ALLOW_LOOPBACK": "true",  # the partners' endpoints are this script, on loopback
     }
 
 
@@ -89,7 +94,12 @@ def prepare(server: str, env: dict[str, str]) -> list[tuple[str, str]]:
     manage(env, "migrate", "--noinput", "-v", "0")
     manage(env, "load_reference_data")
     manage(env, "collectstatic", "--noinput", "-v", "0")
-    out = manage(env, "shell", "-c", f"SUBSCRIBERS = {SUBSCRIBERS}\n" + SETUP_DELEGATES)
+    numbers = f"SUBSCRIBERS = {SUBSCRIBERS}\nENDPOINTS = {ENDPOINTS}\nRECEIVER = {RECEIVER!r}\n"
+    out = manage(env, "shell", "-c", numbers + SETUP_DELEGATES)
+    for line in out.split("\n"):
+        if line.startswith("endpoint "):
+            _word, number, secret = line.split()
+            Receiver.secrets[number] = secret
     return [tuple(line.split()) for line in out.split("\n") if line.count(" ") == 1]  # type: ignore[misc]
 
 
@@ -129,6 +139,12 @@ Subscription.objects.bulk_create(
                  confirmed_at=timezone.now(), cursor=last)
     for n in range(SUBSCRIBERS)
 )
+# Partner systems with a webhook endpoint each, on the benchmark's own receiver.
+from webhooks.endpoints import register_endpoint
+for n in range(ENDPOINTS):
+    endpoint = register_endpoint(url=f"{RECEIVER}/hooks/{n}", events=["endorsement.recorded"],
+                                 owner_email=f"partner{n}@example.org", created_by=None)
+    print("endpoint", n, endpoint.secret)
 """
 
 
@@ -210,6 +226,8 @@ def main() -> None:
 
     server, database = database_urls()
     env = environment(database)
+    receiver = http.server.ThreadingHTTPServer(("127.0.0.1", PORT + 4), Receiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
     print(f"machine: {os.cpu_count()} cores, {os.uname().machine}, {os.uname().release}; app server pools: {POOLS}")
     sessions = prepare(server, env)
     addresses = [f"127.0.0.1:{PORT + 1 + pool}" for pool in range(POOLS)]
@@ -336,6 +354,13 @@ def report(
         f"(its emails, notices, webhooks and checkpoints); everything was delivered {delivered_after:.1f} s "
         f"after the first press"
     )
+    hooks = Counter(Receiver.received)
+    print(
+        f"  webhooks: {len(Receiver.received)} deliveries verified with standardwebhooks at {ENDPOINTS} endpoints, "
+        f"{len(hooks)} distinct (endpoint, webhook-id), each received {set(hooks.values())} time(s), "
+        f"{Receiver.refused} refused signatures; per endpoint: "
+        f"{dict(sorted(Counter(number for number, _id in hooks).items()))}"
+    )
     counts = Counter(len(references) for references in told.values())
     repeated = sum(1 for references in told.values() for _ref, times in Counter(references).items() if times > 1)
     print(
@@ -401,9 +426,35 @@ def seconds_until_visible(slug: str, count: int) -> float:
     return float("inf")
 
 
+class Receiver(http.server.BaseHTTPRequestHandler):
+    """The partners' endpoints: each POST's signature is verified, and its webhook-id counted."""
+
+    secrets: ClassVar[dict[str, str]] = {}
+    received: ClassVar[list[tuple[str, str]]] = []
+    refused = 0
+
+    def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
+        from standardwebhooks import Webhook
+
+        number = self.path.rsplit("/", 1)[-1]
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        try:
+            Webhook(self.secrets[number]).verify(body, dict(self.headers))
+        except Exception:
+            Receiver.refused += 1
+            self.send_response(400)
+        else:
+            Receiver.received.append((number, self.headers["webhook-id"]))
+            self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
 def wait_until_delivered(database: str) -> None:
-    """Return once every subscriber has been told up to the log's end and the worker's queue is
-    empty (every email sent), or after ten minutes."""
+    """Return once every subscriber and endpoint has been told up to the log's end and the
+    worker's queue is empty (every email and webhook sent), or after ten minutes."""
     import psycopg
 
     started = time.perf_counter()
@@ -413,6 +464,9 @@ def wait_until_delivered(database: str) -> None:
                 "SELECT (SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status IN ('READY', 'RUNNING'))"
                 " + (SELECT count(*) FROM subscriptions_subscription"
                 "    WHERE cursor < (SELECT max(index) FROM initiatives_logentry))"
+                " + (SELECT count(*) FROM webhooks_endpoint"
+                "    WHERE cursor < (SELECT max(index) FROM initiatives_logentry))"
+                " + (SELECT count(*) FROM webhooks_delivery WHERE status = 'pending')"
             ).fetchone()
             if row and row[0] == 0:
                 return
@@ -425,14 +479,15 @@ def notices_told() -> dict[str, list[str]]:
 
     told: dict[str, list[str]] = {}
     for path in MAIL_FOLDER.iterdir():
-        for text in path.read_text().split("-" * 79):
-            if not text.strip():
+        for raw in path.read_bytes().split(b"-" * 79):
+            if not raw.strip():
                 continue
-            message = email.message_from_string(text.strip())
+            message = email.message_from_bytes(raw.strip())
             body = message.get_payload(decode=True)
             if not isinstance(body, bytes) or "reader" not in str(message["To"]):
                 continue
-            references = re.findall(r"/endorsements/([\w-]+)/", body.decode("utf-8"))
+            text = body.decode(message.get_content_charset() or "utf-8")
+            references = re.findall(r"/endorsements/([\w-]+)/", text)
             told.setdefault(str(message["To"]), []).extend(references)
     return told
 

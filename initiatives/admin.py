@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
@@ -26,7 +27,16 @@ from initiatives.endorsing import (
     record_endorsement,
     record_withdrawal,
 )
-from initiatives.models import DatePrecision, Endorsement, Event, Initiative, ReportedFigure, Theme, TranslationStatus
+from initiatives.models import (
+    DatePrecision,
+    Endorsement,
+    Event,
+    Initiative,
+    ReportedFigure,
+    Sponsorship,
+    Theme,
+    TranslationStatus,
+)
 from members.forms import list_states_by_name
 from members.models import MemberState
 
@@ -128,7 +138,7 @@ class InitiativeForm(forms.ModelForm[Initiative]):
 class InitiativeAdmin(ReadOnlyHistoryAdmin, TabbedTranslationAdmin[Initiative]):
     form = InitiativeForm
     list_display = [
-        "title",
+        "written_title",
         "slug",
         "kind",
         "theme",
@@ -150,6 +160,11 @@ class InitiativeAdmin(ReadOnlyHistoryAdmin, TabbedTranslationAdmin[Initiative]):
         (_("Launch and sources"), {"fields": ["launched_on", "launch_place", "sources"]}),
         (_("Translations"), {"fields": ["translations"]}),
     ]
+
+    @admin.display(description=_("Title"), ordering="title")
+    def written_title(self, obj: Initiative) -> str:
+        # A draft proposed by a state may be written in one language only, which need not be the reader's.
+        return obj.title_as_written(get_language())
 
     @admin.display(description=_("Missing texts"))
     def missing_texts(self, obj: Initiative) -> str:
@@ -365,3 +380,28 @@ class EventAdmin(ReadOnlyHistoryAdmin, TabbedTranslationAdmin[Event]):
 
     def get_search_fields(self, request: HttpRequest) -> list[str]:
         return localized_fields("title", "place")
+
+
+@admin.register(Sponsorship)
+class SponsorshipAdmin(ReadOnlyHistoryAdmin):
+    """Which states take part in which draft, for the secretariat to read (with each step in
+    History). Written only by the states' delegates, through initiatives.coalitions."""
+
+    list_display = ["initiative", "member_state", "role", "status", "invited_at", "decided_at"]
+    list_filter = ["status", "role"]
+    list_select_related = ["initiative", "member_state"]
+    ordering = ["-initiative__pk", "role", "member_state__code"]
+    fields = ["initiative", "member_state", "role", "status", "invited_at", "invited_by", "decided_at", "decided_by"]
+    readonly_fields = fields
+
+    def get_search_fields(self, request: HttpRequest) -> list[str]:
+        return ["initiative__slug", "member_state__code", *localized_fields("initiative__title", "member_state__name")]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Sponsorship | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Sponsorship | None = None) -> bool:
+        return False

@@ -2,12 +2,17 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Collection
+from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from alliance.text import reject_bidi_controls
 from initiatives.models import Initiative, InitiativeQuerySet, Theme
+from members.forms import list_states_by_name
+from members.models import MemberState
 
 
 class InitiativeFilterForm(forms.Form):
@@ -119,3 +124,89 @@ def _depth(value: object) -> int:
             deepest = max(deepest, depth)
             stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
     return deepest
+
+
+class DraftForm(forms.Form):
+    """A draft initiative, as a delegate proposes it on behalf of their state."""
+
+    language = forms.ChoiceField(
+        label=_("Language of the texts"),
+        choices=settings.LANGUAGES,
+        help_text=_("Write the title, summary and commitment in one of the six languages; the others come later."),
+    )
+    title = forms.CharField(label=_("Title"), max_length=300, validators=[reject_bidi_controls])
+    summary = forms.CharField(
+        label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}), validators=[reject_bidi_controls]
+    )
+    commitment = forms.CharField(
+        label=_("Commitment"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("The text that states will endorse."),
+        validators=[reject_bidi_controls],
+    )
+    theme: forms.ModelChoiceField[Theme] = forms.ModelChoiceField(
+        label=_("Theme"), queryset=Theme.objects.order_by("name")
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=Initiative.Kind.choices)
+    signing_opens_on = forms.DateField(
+        label=_("Signature would open on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("A proposal: the secretariat sets the signing window when the initiative opens."),
+    )
+    signing_closes_on = forms.DateField(
+        label=_("Signature would close on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty for an initiative that stays open."),
+    )
+    authority = forms.BooleanField(
+        label=_(
+            "I confirm that I am authorised to propose this draft on behalf of my state. It stays "
+            "private to the states taking part and to the secretariat until it opens."
+        ),
+        required=True,
+    )
+
+
+class InviteForm(forms.Form):
+    member_state: forms.ModelChoiceField[MemberState] = forms.ModelChoiceField(
+        label=_("State to invite"), queryset=MemberState.objects.none()
+    )
+    authority = forms.BooleanField(
+        label=_(
+            "I confirm that I am authorised to invite this state on behalf of my state. Its "
+            "delegates will read the draft."
+        ),
+        required=True,
+    )
+
+    def __init__(self, *args: Any, inviting: Collection[int], **kwargs: Any) -> None:
+        """`inviting`: the states already taking part, which are not offered."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["member_state"]
+        field.queryset = MemberState.objects.un_members().exclude(pk__in=inviting)  # type: ignore[attr-defined]
+        list_states_by_name(field)  # type: ignore[arg-type]
+
+
+class DraftDecisionForm(forms.Form):
+    """A state's decision about a draft (accept, decline, leave): the statement of authority alone."""
+
+    authority = forms.BooleanField(
+        label=_("I confirm that I am authorised to take this decision on behalf of my state."), required=True
+    )
+
+
+class HandOverForm(forms.Form):
+    member_state: forms.ModelChoiceField[MemberState] = forms.ModelChoiceField(
+        label=_("New lead state"), queryset=MemberState.objects.none()
+    )
+    authority = forms.BooleanField(
+        label=_("I confirm that I am authorised to hand the lead of this draft to this state on behalf of my state."),
+        required=True,
+    )
+
+    def __init__(self, *args: Any, successors: Collection[int], **kwargs: Any) -> None:
+        """`successors`: the accepted co-sponsors, the only states offered."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["member_state"]
+        field.queryset = MemberState.objects.filter(pk__in=successors).order_by("name")  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ from django.db.models import (
     DateField,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     OuterRef,
     Prefetch,
     Q,
@@ -94,6 +95,16 @@ def _has_texts_to_open() -> Q:
 class InitiativeQuerySet(models.QuerySet["Initiative"]):
     def published(self) -> Self:
         return self.exclude(status=Initiative.Status.DRAFT)
+
+    def drafts_visible_to(self, state: MemberState) -> Self:
+        """The drafts the state takes part in (it leads them, or is invited or has accepted), each
+        with the state's own `own_role` and `own_status`: the one rule of which state's delegates
+        read which draft. A state that declined or left reads it no more."""
+        return (
+            self.annotate(own=FilteredRelation("sponsorships", condition=Q(sponsorships__member_state=state)))
+            .filter(status=Initiative.Status.DRAFT, own__status__in=Sponsorship.TAKING_PART)
+            .annotate(own_role=F("own__role"), own_status=F("own__status"))
+        )
 
     def open_for_endorsement(self, on: datetime.date | None = None) -> Self:
         """Open initiatives whose signing window contains the given day (today by default): the
@@ -239,10 +250,24 @@ class Initiative(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.title or self.title_as_written()
 
     def get_absolute_url(self) -> str:
         return reverse("initiatives:detail", args=[self.slug])
+
+    def written_in(self) -> list[str]:
+        """The languages its title is written in, in the site's order (a draft's may be only one)."""
+        return [code for code, _name in settings.LANGUAGES if self.has_text("title", code)]
+
+    def title_as_written(self, language: str | None = None) -> str:
+        """The title in `language` if it is written in it, else in the first language it is written in.
+
+        A draft proposed by a state is written in one language: outside it, modeltranslation's
+        fallbacks (English, French) would find no title at all."""
+        written = self.written_in()
+        if language in written:
+            return str(getattr(self, build_localized_fieldname("title", language)))
+        return str(getattr(self, build_localized_fieldname("title", written[0]))) if written else ""
 
     def window_contains(self, day: datetime.date) -> bool:
         """Whether the signing window (from its opening to its closing day) contains the day."""
@@ -278,6 +303,91 @@ class Initiative(models.Model):
             statuses.get(language) == TranslationStatus.MACHINE_ASSISTED
             for statuses in self.translation_status.values()
         )
+
+
+class SponsorshipQuerySet(models.QuerySet["Sponsorship"]):
+    def taking_part(self) -> Self:
+        """The states that read the draft: its lead, the invited and the accepted co-sponsors."""
+        return self.filter(status__in=Sponsorship.TAKING_PART)
+
+    def for_draft_page(self) -> Self:
+        """Every state ever asked, with the state; the lead first, then by the state's name."""
+        return self.select_related("member_state").order_by(
+            Case(When(role=Sponsorship.Role.LEAD, then=Value(0)), default=Value(1)), "member_state__name"
+        )
+
+
+class Sponsorship(models.Model):
+    """A state's part in a draft initiative: its lead, or a co-sponsor invited by the lead.
+
+    Private to the states taking part and the secretariat until the initiative opens. One row per
+    (initiative, state): an answer, leaving, or a new invitation changes the row, and the audit
+    trail keeps each step. Written only by `initiatives.coalitions`."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Lead")
+        CO_SPONSOR = "co_sponsor", _("Co-sponsor")
+
+    class Status(models.TextChoices):
+        INVITED = "invited", _("Invited")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        LEFT = "left", _("Left")
+
+    TAKING_PART = (Status.INVITED, Status.ACCEPTED)
+
+    initiative = models.ForeignKey(
+        Initiative, models.PROTECT, related_name="sponsorships", verbose_name=_("initiative")
+    )
+    member_state = models.ForeignKey(MemberState, models.PROTECT, related_name="sponsorships", verbose_name=_("state"))
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.CO_SPONSOR)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.INVITED)
+    invited_at = models.DateTimeField(_("invited at"), null=True, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+        help_text=_("The lead state's delegate who sent the invitation (none for the proposing state)."),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+        help_text=_("The state's delegate who proposed, accepted, declined or left, most recently."),
+    )
+
+    objects = SponsorshipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sponsorship")
+        verbose_name_plural = _("sponsorships")
+        ordering = ["initiative", "member_state"]
+        constraints = [
+            models.UniqueConstraint(fields=["initiative", "member_state"], name="one_sponsorship_per_state"),
+            models.UniqueConstraint(fields=["initiative"], condition=Q(role="lead"), name="one_lead_per_initiative"),
+            models.CheckConstraint(condition=Q(role__in=["lead", "co_sponsor"]), name="sponsorship_role_known"),
+            models.CheckConstraint(
+                condition=Q(status__in=["invited", "accepted", "declined", "left"]), name="sponsorship_status_known"
+            ),
+            # The lead takes part for as long as it leads: it hands the lead over before it may leave.
+            models.CheckConstraint(condition=~Q(role="lead") | Q(status="accepted"), name="lead_has_accepted"),
+            # An invitation waits for an answer; every answer says who gave it, and when.
+            models.CheckConstraint(
+                condition=Q(status="invited", decided_at=None, decided_by=None, invited_at__isnull=False)
+                | (~Q(status="invited") & Q(decided_at__isnull=False, decided_by__isnull=False)),
+                name="sponsorship_answer_has_its_author",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_state} – {self.initiative} ({self.get_role_display()}, {self.get_status_display()})"
 
 
 class ReportedFigure(models.Model):

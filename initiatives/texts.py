@@ -38,6 +38,29 @@ def statuses(initiative: Initiative) -> list[tuple[str, list[tuple[str, str]]]]:
     return table
 
 
+@dataclass(frozen=True)
+class WrittenText:
+    """An initiative's title, summary and commitment in one language."""
+
+    language: str
+    title: str
+    summary: str
+    commitment: str
+
+
+def written(initiative: Initiative) -> list[WrittenText]:
+    """Its texts in each language its title is written in, in the site's order: a draft proposed by
+    a state may have one language only, and a reader sees each as written, never a fallback."""
+
+    def text(field: str, code: str) -> str:
+        return str(getattr(initiative, build_localized_fieldname(field, code)) or "")
+
+    return [
+        WrittenText(code, text("title", code), text("summary", code), text("commitment", code))
+        for code in initiative.written_in()
+    ]
+
+
 def mark_edited(initiative: Initiative, changed: list[str]) -> None:
     """A text a person has edited in a language counts as reviewed in that language."""
     status = {field: dict(values) for field, values in initiative.translation_status.items()}

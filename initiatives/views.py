@@ -2,34 +2,49 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from alliance.caching import kept_until_content_changes, public_page
-from initiatives import coverage, receipts, texts, transparency
+from initiatives import coalitions, coverage, receipts, texts, transparency
 from initiatives.endorsing import EndorsementRefused, check_can_endorse
 from initiatives.endorsing import endorse as endorse_initiative
 from initiatives.endorsing import withdraw as withdraw_endorsement
-from initiatives.forms import AsOfForm, EndorseForm, InitiativeFilterForm, VerifyReceiptForm, WithdrawForm
-from initiatives.models import Correction, Endorsement, Event, Initiative, PageRow
+from initiatives.forms import (
+    AsOfForm,
+    DraftDecisionForm,
+    DraftForm,
+    EndorseForm,
+    HandOverForm,
+    InitiativeFilterForm,
+    InviteForm,
+    VerifyReceiptForm,
+    WithdrawForm,
+)
+from initiatives.models import Correction, Endorsement, Event, Initiative, PageRow, Sponsorship
 from members.accreditation import delegate_required
 from members.directory import state_directory
 from members.models import Accreditation, MemberState, state_url
 from members.reauthentication import fresh_authentication_required, typed_before_reauthentication
 from members.regions import group_by_region
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @require_safe
@@ -266,3 +281,206 @@ def initiative_versions(request: HttpRequest, slug: str) -> HttpResponse:
         "initiatives/initiative_versions.html",
         {"initiative": initiative, "versions": texts.versions(initiative, get_language())},
     )
+
+
+# --- Drafts and their coalitions, in the delegate space ------------------------------------------
+
+
+@login_required
+@delegate_required
+@require_safe
+def draft_list(request: HttpRequest, *, delegate: Accreditation) -> HttpResponse:
+    """The drafts the delegate's state leads or co-sponsors, and its invitations to answer."""
+    drafts = list(Initiative.objects.drafts_visible_to(delegate.member_state).select_related("theme").order_by("-pk"))
+    invited = Sponsorship.Status.INVITED
+    return render(
+        request,
+        "initiatives/drafts/list.html",
+        {
+            "delegate": delegate,
+            "invitations": [draft for draft in drafts if draft.own_status == invited],
+            "drafts": [draft for draft in drafts if draft.own_status != invited],
+        },
+    )
+
+
+@login_required
+@delegate_required
+@fresh_authentication_required(keep=("title", "summary", "commitment"))
+@require_http_methods(["GET", "POST"])
+def draft_propose(request: HttpRequest, *, delegate: Accreditation) -> HttpResponse:
+    typed = typed_before_reauthentication(request)
+    form = DraftForm(_posted(request), initial={"language": get_language(), **typed})
+    if request.method == "POST" and form.is_valid():
+        try:
+            draft = coalitions.propose_draft(
+                delegate=delegate, **{name: value for name, value in form.cleaned_data.items() if name != "authority"}
+            )
+        except coalitions.DraftRefused as refusal:
+            form.add_error(refusal.field, str(refusal))
+        else:
+            messages.success(
+                request, _("Your draft is saved. Only your state and the secretariat can read it; invite co-sponsors.")
+            )
+            return redirect("initiatives:draft", draft.pk)
+    return render(
+        request, "initiatives/drafts/propose.html", {"delegate": delegate, "form": form, "typed_before": bool(typed)}
+    )
+
+
+@login_required
+@delegate_required
+@require_safe
+def draft_detail(request: HttpRequest, pk: int, *, delegate: Accreditation) -> HttpResponse:
+    access = coalitions.draft_access(delegate=delegate, pk=pk)
+    return render(
+        request,
+        "initiatives/drafts/detail.html",
+        {"delegate": delegate, "access": access, "texts": texts.written(access.draft)},
+    )
+
+
+@login_required
+@delegate_required
+@fresh_authentication_required()
+@require_http_methods(["GET", "POST"])
+def draft_invite(request: HttpRequest, pk: int, *, delegate: Accreditation) -> HttpResponse:
+    access = coalitions.draft_access(delegate=delegate, pk=pk)
+    taking_part = [row.member_state_id for row in access.sponsorships if row.status in Sponsorship.TAKING_PART]
+    form = InviteForm(_posted(request), inviting=taking_part)
+    context = {"delegate": delegate, "access": access, "form": form, "action": "invite"}
+    if not access.may_invite:
+        return _draft_refusal(request, context, _("Only the delegates of the lead state invite co-sponsors."))
+    if request.method == "POST" and form.is_valid():
+        state = form.cleaned_data["member_state"]
+        try:
+            _row, told = coalitions.invite_state(draft=access.draft, delegate=delegate, member_state=state)
+        except coalitions.DraftRefused as refusal:
+            form.add_error(refusal.field, str(refusal))
+        else:
+            if told:
+                done = _("%(state)s is invited; its delegates are told by email.")
+            else:
+                done = _("%(state)s is invited. It has no accredited delegate yet: tell its mission.")
+            messages.success(request, done % {"state": state.name})
+            return redirect("initiatives:draft", pk)
+    return render(request, "initiatives/drafts/decision.html", context)
+
+
+@login_required
+@delegate_required
+@fresh_authentication_required()
+@require_http_methods(["GET", "POST"])
+def draft_accept(request: HttpRequest, pk: int, *, delegate: Accreditation) -> HttpResponse:
+    return _decide(request, pk, delegate, action="accept")
+
+
+@login_required
+@delegate_required
+@fresh_authentication_required()
+@require_http_methods(["GET", "POST"])
+def draft_decline(request: HttpRequest, pk: int, *, delegate: Accreditation) -> HttpResponse:
+    return _decide(request, pk, delegate, action="decline")
+
+
+@login_required
+@delegate_required
+@fresh_authentication_required()
+@require_http_methods(["GET", "POST"])
+def draft_leave(request: HttpRequest, pk: int, *, delegate: Accreditation) -> HttpResponse:
+    return _decide(request, pk, delegate, action="leave")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A state's decision about a draft: who may take it, the write, and what the delegate is told."""
+
+    allowed: Callable[[coalitions.DraftAccess], bool]
+    write: Callable[..., Sponsorship]
+    refused: StrOrPromise
+    done: StrOrPromise  # with the state's name as %(state)s
+    still_reads: bool  # whether the state reads the draft afterwards
+
+
+NO_INVITATION = gettext_lazy("Your state has no invitation to this draft waiting for an answer.")
+DECISIONS = {
+    "accept": Decision(
+        lambda access: access.may_answer,
+        coalitions.accept_invitation,
+        NO_INVITATION,
+        gettext_lazy("%(state)s co-sponsors this draft."),
+        still_reads=True,
+    ),
+    "decline": Decision(
+        lambda access: access.may_answer,
+        coalitions.decline_invitation,
+        NO_INVITATION,
+        gettext_lazy("%(state)s declined the invitation."),
+        still_reads=False,
+    ),
+    "leave": Decision(
+        lambda access: access.may_leave,
+        coalitions.leave_draft,
+        gettext_lazy("Only a co-sponsor leaves a draft; the lead state hands the lead over first."),
+        gettext_lazy("%(state)s left the draft."),
+        still_reads=False,
+    ),
+}
+
+
+def _decide(request: HttpRequest, pk: int, delegate: Accreditation, *, action: str) -> HttpResponse:
+    access = coalitions.draft_access(delegate=delegate, pk=pk)
+    decision = DECISIONS[action]
+    form = DraftDecisionForm(_posted(request))
+    context = {
+        "delegate": delegate,
+        "access": access,
+        "form": form,
+        "action": action,
+        "texts": texts.written(access.draft),
+    }
+    if not decision.allowed(access):
+        return _draft_refusal(request, context, str(decision.refused))
+    if request.method == "POST" and form.is_valid():
+        try:
+            decision.write(draft=access.draft, delegate=delegate)
+        except coalitions.DraftRefused as refusal:
+            return _draft_refusal(request, context, str(refusal))
+        messages.success(request, str(decision.done) % {"state": delegate.member_state.name})
+        return redirect("initiatives:draft", pk) if decision.still_reads else redirect("initiatives:drafts")
+    return render(request, "initiatives/drafts/decision.html", context)
+
+
+@login_required
+@delegate_required
+@fresh_authentication_required()
+@require_http_methods(["GET", "POST"])
+def draft_hand_over(request: HttpRequest, pk: int, *, delegate: Accreditation) -> HttpResponse:
+    access = coalitions.draft_access(delegate=delegate, pk=pk)
+    form = HandOverForm(_posted(request), successors=[row.member_state_id for row in access.successors])
+    context = {"delegate": delegate, "access": access, "form": form, "action": "hand_over"}
+    if not access.may_hand_over:
+        refusal = (
+            _("No state has accepted to co-sponsor this draft yet: the lead passes only to a co-sponsor.")
+            if access.is_lead
+            else _("Only the delegates of the lead state hand over the lead.")
+        )
+        return _draft_refusal(request, context, refusal)
+    if request.method == "POST" and form.is_valid():
+        state = form.cleaned_data["member_state"]
+        try:
+            coalitions.hand_over_lead(draft=access.draft, delegate=delegate, to_state=state)
+        except coalitions.DraftRefused as refusal:
+            return _draft_refusal(request, context, str(refusal))
+        messages.success(request, _("%(state)s now leads this draft.") % {"state": state.name})
+        return redirect("initiatives:draft", pk)
+    return render(request, "initiatives/drafts/decision.html", context)
+
+
+def _draft_refusal(request: HttpRequest, context: dict[str, Any], refusal: str) -> HttpResponse:
+    return render(request, "initiatives/drafts/decision.html", {**context, "refusal": refusal}, status=409)
+
+
+def _posted(request: HttpRequest) -> QueryDict | None:
+    """The form's data on a POST, even an empty one (a box left unticked is then an error, not a new form)."""
+    return request.POST if request.method == "POST" else None

@@ -9,7 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from initiatives.models import Endorsement, Initiative
+from initiatives.models import Endorsement, Initiative, Sponsorship
 from members.accreditation import (
     AccreditationRefused,
     renewable_accreditation,
@@ -36,6 +36,11 @@ def delegate_space(request: AuthenticatedHttpRequest) -> HttpResponse:
         context |= {
             "endorsements": rows,
             "to_endorse": [i for i in Initiative.objects.open_for_endorsement() if i.pk not in endorsed],
+            "invitations": list(
+                Initiative.objects.drafts_visible_to(state)
+                .filter(own_status=Sponsorship.Status.INVITED)
+                .order_by("-pk")
+            ),
         }
     return render(request, "members/delegate_space.html", context)
 

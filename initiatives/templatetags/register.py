@@ -12,10 +12,10 @@ from django import template
 from django.utils import formats
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
 
-from initiatives.models import DatePrecision, Endorsement, PageRow, receipt_url
+from initiatives.models import DatePrecision, Endorsement, Initiative, PageRow, receipt_url
 from members.models import state_url
 
 register = template.Library()
@@ -81,3 +81,21 @@ def _row(
         f"<td>{_date(endorsed_on, precision, language)}</td><td>{how}</td>"
         f'<td><a href="{escape(receipt_url(reference))}"><code>{escape(reference)}</code></a></td></tr>'
     )
+
+
+@register.filter
+def written_title(initiative: Initiative) -> str:
+    """The title in the reader's language if it is written in it, else as it is written (a draft's)."""
+    return initiative.title_as_written(get_language())
+
+
+@register.simple_tag
+def written_title_marked(initiative: Initiative) -> SafeString:
+    """`written_title`, marked with its language when it is not the page's (a screen reader then
+    reads it in its own voice, and Arabic runs right to left inside a page in English)."""
+    language, written = get_language(), initiative.written_in()
+    title = initiative.title_as_written(language)
+    if language in written or not written:
+        return format_html("{}", title)
+    direction = "rtl" if get_language_info(written[0])["bidi"] else "ltr"
+    return format_html('<span lang="{}" dir="{}">{}</span>', written[0], direction, title)
