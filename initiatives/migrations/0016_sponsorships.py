@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('initiatives', '0015_transparency_log_is_append_only'),
-        ('members', '0011_secretariat_admins_background_tasks'),
+        ('members', '0012_secretariat_admins_background_tasks'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

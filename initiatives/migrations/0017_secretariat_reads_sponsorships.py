@@ -35,7 +35,7 @@ def revoke(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("initiatives", "0016_sponsorships"),
-        ("members", "0011_secretariat_admins_background_tasks"),
+        ("members", "0012_secretariat_admins_background_tasks"),
     ]
 
     operations = [migrations.RunPython(grant, revoke)]
