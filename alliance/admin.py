@@ -26,7 +26,7 @@ RECORD_NAMES = (_("Task Result"), _("Task Results"))
 
 
 class GivenUpFilter(admin.SimpleListFilter):
-    title = _("state")
+    title = _("status")
     parameter_name = "state"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
@@ -82,7 +82,7 @@ class BackgroundTaskAdmin(admin.ModelAdmin[TaskRecord]):
             return f"{result.task_name}: {kwargs['template']}"
         return str(result.task_name)
 
-    @admin.display(description=_("state"))
+    @admin.display(description=_("status"))
     def state(self, result: TaskRecord) -> str:
         if result.status == TaskResultStatus.FAILED:
             return str(_("Failed after every attempt"))
