@@ -191,7 +191,8 @@ def test_the_emails_are_in_the_language_of_the_page(register, anonymous):
     deliver()
     [notice] = notices_to(EMAIL)
     title = Initiative.objects.get(slug=OPEN).title_fr
-    assert f"Allemagne endorsed “{title}”" in notice.body
+    assert "Allemagne\xa0: soutien apporté le" in notice.body
+    assert f"«\xa0{title}\xa0»" in notice.body
     assert f"https://register.example/fr/endorsements/{endorsement.reference}/" in notice.body
     assert notice.extra_headers["List-Unsubscribe"].startswith(
         "<https://register.example/fr/subscriptions/unsubscribe/"
