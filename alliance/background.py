@@ -63,11 +63,30 @@ def retry_later(sender: Any, task_result: Any, **kwargs: Any) -> None:
         logger.exception("Could not schedule task %s for another attempt.", task_result.id)
 
 
+# Tasks with records of their own, which their own admin tries again (webhook deliveries).
+RETRIED_ELSEWHERE = ("webhooks.deliveries.deliver_webhook",)
+
+
 def retry_now(results: models.QuerySet[TaskRecord]) -> int:
     """Give failed tasks one more attempt at once (a secretariat admin's action)."""
-    return results.filter(status=TaskResultStatus.FAILED).update(
-        status=TaskResultStatus.READY, run_after=get_date_max(), finished_at=None
+    return (
+        results.filter(status=TaskResultStatus.FAILED)
+        .exclude(task_path__in=RETRIED_ELSEWHERE)
+        .update(status=TaskResultStatus.READY, run_after=get_date_max(), finished_at=None)
     )
+
+
+@receiver(task_finished, dispatch_uid="alliance.background.forget_sent_bodies")
+def forget_sent_bodies(sender: Any, task_result: Any, **kwargs: Any) -> None:
+    """A message sent as it was written keeps its recipients and subject, never its body."""
+    if task_result.status != TaskResultStatus.SUCCESSFUL or task_result.task.func is not send_message.func:
+        return
+    (message,) = task_result.args
+    kept = {"to": message["to"], "subject": message["subject"]}
+    try:
+        DBTaskResult.objects.filter(pk=task_result.id).update(args_kwargs={"args": [kept], "kwargs": {}})
+    except Exception:  # the message has gone; the worker goes on
+        logger.exception("Could not forget the body of the sent message %s.", task_result.id)
 
 
 def take_up_abandoned() -> int:
@@ -96,17 +115,14 @@ def notify(*, template: str, recipients: Any, context: dict[str, Any], language:
     """Enqueue `templates/emails/<template>_subject.txt` and `_body.txt` for each recipient, in
     `language` (the active one by default), in the caller's transaction.
 
-    Model instances in `context` travel as references and are read again when the worker
-    renders the message."""
-    to = sorted({address for address in recipients if address})
-    if not to:
-        return
-    send_email.enqueue(
-        template=template,
-        to=to,
-        context={name: _reference(value) for name, value in context.items()},
-        language=language or translation.get_language() or settings.LANGUAGE_CODE,
-    )
+    One task per recipient: each is tried again on its own, so an address the mail server
+    refuses delays nobody else, and nobody gets a copy twice because another was refused. Model
+    instances in `context` travel as references and are read again when the worker renders the
+    message."""
+    references = {name: _reference(value) for name, value in context.items()}
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    for address in sorted({address for address in recipients if address}):
+        send_email.enqueue(template=template, to=address, context=references, language=language)
 
 
 def _reference(value: Any) -> Any:
@@ -129,8 +145,8 @@ def _dereference(value: Any) -> Any:
 
 
 @task()
-def send_email(*, template: str, to: list[str], context: dict[str, Any], language: str) -> int:
-    """One message per recipient (delegates of a state need not see each other's addresses)."""
+def send_email(*, template: str, to: str, context: dict[str, Any], language: str) -> int:
+    """The message to one recipient (delegates of a state need not see each other's addresses)."""
     try:
         values = {name: _dereference(value) for name, value in context.items()}
     except _Gone as gone:  # deleted since: the message has nothing left to say
@@ -141,12 +157,16 @@ def send_email(*, template: str, to: list[str], context: dict[str, Any], languag
         subject = " ".join(render_to_string(f"emails/{template}_subject.txt", values).split())
         subject = str(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX) + subject
         body = render_to_string(f"emails/{template}_body.txt", values)
-    return send_messages([EmailMessage(subject, body, None, [address]) for address in to])
+    return send_messages([EmailMessage(subject, body, None, [to])])
 
 
 @task()
 def send_message(message: dict[str, Any]) -> int:
-    """A message written in the request (allauth's, with its links), sent as it was written."""
+    """A message written in the request (allauth's, with its links), sent as it was written.
+
+    Its body may hold a link that acts for its reader (choosing a password, confirming an
+    address): once sent, the body is deleted from the task (`forget_sent_bodies`), and the admin
+    never shows it."""
     email = EmailMessage(
         message["subject"], message["body"], message["from_email"], message["to"], headers=message["headers"]
     )
@@ -228,10 +248,7 @@ def work(*, batch: bool = False, interval: float = 1.0, worker_id: str | None = 
     while worker.running:
         if not batch:
             close_old_connections()  # as between requests: a lost database connection is replaced
-        now = time.monotonic()
-        for job in jobs:
-            job.run_if_due(now)
-        ran = _run_due_tasks(worker)
+        ran = _run_due_tasks(worker, jobs)
         if batch:
             if not ran:
                 return
@@ -241,9 +258,14 @@ def work(*, batch: bool = False, interval: float = 1.0, worker_id: str | None = 
             time.sleep(interval)
 
 
-def _run_due_tasks(worker: Worker) -> int:
+def _run_due_tasks(worker: Worker, jobs: list[Periodic]) -> int:
+    """Every task that is due, with the periodic jobs that fall due run between them (a long
+    queue never holds up the checkpoint, the fan-outs or the recovery of abandoned tasks)."""
     ran = 0
     while worker.running:
+        now = time.monotonic()
+        for job in jobs:
+            job.run_if_due(now)
         try:
             with exclusive_transaction():
                 result = DBTaskResult.objects.ready().get_locked()

@@ -305,7 +305,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Background work (alliance/background.py): a queue in the register's database, run by
 # `manage.py work`. A task running longer than the lease is taken to be abandoned by a dead
-# worker and runs again; every task's own time limits (mail, webhooks) are far shorter.
+# worker and runs again; tasks give up far sooner (a webhook after 15 s, each mail server step after 10 s).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 TASKS_LEASE_SECONDS = int(os.environ.get("TASKS_LEASE_SECONDS", "300"))
 TASKS_KEEP_DAYS = int(os.environ.get("TASKS_KEEP_DAYS", "30"))  # then a sent message's task is deleted

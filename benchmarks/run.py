@@ -454,7 +454,7 @@ class Receiver(http.server.BaseHTTPRequestHandler):
 
 def wait_until_delivered(database: str) -> None:
     """Return once every subscriber and endpoint has been told up to the log's end and the
-    worker's queue is empty (every email and webhook sent), or after ten minutes."""
+    worker's queue is empty (every email and webhook sent); stop the run after ten minutes."""
     import psycopg
 
     started = time.perf_counter()
@@ -471,6 +471,7 @@ def wait_until_delivered(database: str) -> None:
             if row and row[0] == 0:
                 return
             time.sleep(0.1)
+    raise SystemExit("the worker had not delivered everything after ten minutes")
 
 
 def notices_told() -> dict[str, list[str]]:

@@ -132,7 +132,9 @@ def _save(row: Sponsorship, *, by: Accreditation, fields: list[str] | None = Non
 
 def _new_slug(title: str) -> str:
     """A unique address for the draft; the secretariat may change it until the initiative opens."""
-    base = slugify(title)[:50].strip("-") or "draft"
+    suffix = 7  # "-" and six hex digits
+    longest = Initiative._meta.get_field("slug").max_length or 50
+    base = slugify(title)[: longest - suffix].strip("-") or "draft"
     slug = f"{base}-{secrets.token_hex(3)}"
     while Initiative.objects.filter(slug=slug).exists():
         slug = f"{base}-{secrets.token_hex(3)}"

@@ -11,7 +11,7 @@ from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from alliance.caching import kept_until_content_changes, public_page
+from alliance.forms import posted
 from initiatives import coalitions, coverage, receipts, texts, transparency
 from initiatives.endorsing import EndorsementRefused, check_can_endorse
 from initiatives.endorsing import endorse as endorse_initiative
@@ -200,7 +201,7 @@ def receipt(request: HttpRequest, reference: str) -> HttpResponse:
 def endorse(request: HttpRequest, slug: str, *, delegate: Accreditation) -> HttpResponse:
     initiative = get_object_or_404(Initiative.objects.published(), slug=slug)
     typed = typed_before_reauthentication(request)
-    form = EndorseForm(request.POST or None, initial=typed)
+    form = EndorseForm(posted(request), initial=typed)
     context = {"initiative": initiative, "delegate": delegate, "form": form, "typed_before": bool(typed)}
     try:
         if request.method == "POST" and form.is_valid():
@@ -223,7 +224,7 @@ def withdraw(request: HttpRequest, slug: str, *, delegate: Accreditation) -> Htt
     initiative = get_object_or_404(Initiative.objects.published(), slug=slug)
     current = Endorsement.objects.in_force().filter(initiative=initiative, member_state=delegate.member_state).first()
     typed = typed_before_reauthentication(request)
-    form = WithdrawForm(request.POST or None, initial=typed)
+    form = WithdrawForm(posted(request), initial=typed)
     context = {
         "initiative": initiative,
         "delegate": delegate,
@@ -259,7 +260,7 @@ def embed(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def verify_receipt(request: HttpRequest) -> HttpResponse:
     """Check a signed receipt pasted by anyone; it reads and writes nothing in the register."""
-    form = VerifyReceiptForm(request.POST or None)
+    form = VerifyReceiptForm(posted(request))
     result = None
     if request.method == "POST" and form.is_valid():
         result = receipts.verify_with_published_keys(form.cleaned_data["receipt"])
@@ -310,7 +311,7 @@ def draft_list(request: HttpRequest, *, delegate: Accreditation) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 def draft_propose(request: HttpRequest, *, delegate: Accreditation) -> HttpResponse:
     typed = typed_before_reauthentication(request)
-    form = DraftForm(_posted(request), initial={"language": get_language(), **typed})
+    form = DraftForm(posted(request), initial={"language": get_language(), **typed})
     if request.method == "POST" and form.is_valid():
         try:
             draft = coalitions.propose_draft(
@@ -347,7 +348,7 @@ def draft_detail(request: HttpRequest, pk: int, *, delegate: Accreditation) -> H
 def draft_invite(request: HttpRequest, pk: int, *, delegate: Accreditation) -> HttpResponse:
     access = coalitions.draft_access(delegate=delegate, pk=pk)
     taking_part = [row.member_state_id for row in access.sponsorships if row.status in Sponsorship.TAKING_PART]
-    form = InviteForm(_posted(request), inviting=taking_part)
+    form = InviteForm(posted(request), inviting=taking_part)
     context = {"delegate": delegate, "access": access, "form": form, "action": "invite"}
     if not access.may_invite:
         return _draft_refusal(request, context, _("Only the delegates of the lead state invite co-sponsors."))
@@ -431,7 +432,7 @@ DECISIONS = {
 def _decide(request: HttpRequest, pk: int, delegate: Accreditation, *, action: str) -> HttpResponse:
     access = coalitions.draft_access(delegate=delegate, pk=pk)
     decision = DECISIONS[action]
-    form = DraftDecisionForm(_posted(request))
+    form = DraftDecisionForm(posted(request))
     context = {
         "delegate": delegate,
         "access": access,
@@ -457,7 +458,7 @@ def _decide(request: HttpRequest, pk: int, delegate: Accreditation, *, action: s
 @require_http_methods(["GET", "POST"])
 def draft_hand_over(request: HttpRequest, pk: int, *, delegate: Accreditation) -> HttpResponse:
     access = coalitions.draft_access(delegate=delegate, pk=pk)
-    form = HandOverForm(_posted(request), successors=[row.member_state_id for row in access.successors])
+    form = HandOverForm(posted(request), successors=[row.member_state_id for row in access.successors])
     context = {"delegate": delegate, "access": access, "form": form, "action": "hand_over"}
     if not access.may_hand_over:
         refusal = (
@@ -479,8 +480,3 @@ def draft_hand_over(request: HttpRequest, pk: int, *, delegate: Accreditation) -
 
 def _draft_refusal(request: HttpRequest, context: dict[str, Any], refusal: str) -> HttpResponse:
     return render(request, "initiatives/drafts/decision.html", {**context, "refusal": refusal}, status=409)
-
-
-def _posted(request: HttpRequest) -> QueryDict | None:
-    """The form's data on a POST, even an empty one (a box left unticked is then an error, not a new form)."""
-    return request.POST if request.method == "POST" else None

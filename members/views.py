@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from alliance.forms import posted
 from initiatives.models import Endorsement, Initiative, Sponsorship
 from members.accreditation import (
     AccreditationRefused,
@@ -48,7 +49,7 @@ def delegate_space(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def accreditation_request(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = AccreditationRequestForm(request.POST or None, request.FILES or None)
+    form = AccreditationRequestForm(posted(request), request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             request_accreditation(
@@ -78,7 +79,7 @@ def accreditation_renewal(request: AuthenticatedHttpRequest) -> HttpResponse:
     except AccreditationRefused as refusal:
         messages.error(request, str(refusal))
         return redirect("members:delegate")
-    form = MandateForm(request.POST or None, request.FILES or None, initial={"position": held.position})
+    form = MandateForm(posted(request), request.FILES or None, initial={"position": held.position})
     if request.method == "POST" and form.is_valid():
         try:
             request_renewal(

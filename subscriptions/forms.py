@@ -18,4 +18,9 @@ class FollowForm(forms.Form):
     )
 
     def clean_email(self) -> str:
-        return str(self.cleaned_data["email"]).strip().lower()
+        address = str(self.cleaned_data["email"]).strip().lower()
+        if '"' in address:
+            # A quoted local part ("name"@host) names the same mailbox as name@host: the limits
+            # per address would count them apart.
+            raise forms.ValidationError(_("Write the address without quotation marks."))
+        return address

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
+from alliance.forms import posted
 from initiatives.models import Initiative
 from initiatives.views import STATE_CODE
 from members.models import MemberState
@@ -41,7 +42,7 @@ def _followed(query: QueryDict) -> tuple[Initiative | None, MemberState | None]:
 @require_http_methods(["GET", "POST"])
 def follow(request: HttpRequest) -> HttpResponse:
     initiative, state = _followed(request.GET)
-    form = FollowForm(request.POST or None)
+    form = FollowForm(posted(request))
     status = HTTPStatus.OK
     if request.method == "POST":
         if not ratelimit.consume(request, action="subscribe"):  # per network address

@@ -17,6 +17,7 @@ import http.client
 import ipaddress
 import socket
 import ssl
+import threading
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -24,6 +25,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 TIMEOUT = 5.0  # seconds to connect, and for each read: a slow partner holds up no worker for long
+DEADLINE = 15.0  # seconds for the whole request: an answer trickled a byte at a time is cut off
 RESPONSE_READ = 4096  # bytes of the answer read before closing; only its status code counts
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
@@ -98,6 +100,7 @@ def may_receive(address: IPAddress, *, loopback: bool = False) -> bool:
         or address.is_multicast
         or address.is_reserved
         or address.is_unspecified
+        or (isinstance(address, ipaddress.IPv6Address) and address.is_site_local)  # fec0::/10
     )
 
 
@@ -118,15 +121,33 @@ def post(*, url: str, body: bytes, headers: dict[str, str]) -> int:
     Raises RefusedAddress when the URL may not receive (now), SendingFailed when no answer came."""
     target = vet(url)
     connection = _VettedHTTPSConnection(target) if target.scheme == "https" else _VettedHTTPConnection(target)
+    cut = threading.Event()
+    deadline = threading.Timer(DEADLINE, _cut, args=[connection, cut])
+    deadline.start()
     try:
         connection.request("POST", target.path, body=body, headers=headers)
         response = connection.getresponse()
         response.read(RESPONSE_READ)
-        return response.status
     except (OSError, http.client.HTTPException) as error:
+        if cut.is_set():
+            raise SendingFailed(_("No complete answer within %(seconds)d seconds.") % {"seconds": DEADLINE}) from error
         raise SendingFailed(f"{type(error).__name__}: {error}") from error
     finally:
+        deadline.cancel()
         connection.close()
+    if cut.is_set():  # what was read before the cut is no answer
+        raise SendingFailed(_("No complete answer within %(seconds)d seconds.") % {"seconds": DEADLINE})
+    return response.status
+
+
+def _cut(connection: http.client.HTTPConnection, cut: threading.Event) -> None:
+    """The deadline has passed: the blocked read returns at once."""
+    cut.set()
+    if connection.sock is not None:
+        try:
+            connection.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:  # already closed
+            pass
 
 
 class _VettedHTTPConnection(http.client.HTTPConnection):

@@ -2,6 +2,7 @@
 message to a folder (so a test can read what a worker in another process sent)."""
 
 import os
+import smtplib
 import time
 from pathlib import Path
 
@@ -26,3 +27,24 @@ class SlowFolderMailServer(BaseEmailBackend):
                     path.write_bytes(message.message().as_bytes())
                     break
         return len(email_messages)
+
+
+class RefusingOneAddress(BaseEmailBackend):
+    """Refuses refused@… as an SMTP server refuses an unknown mailbox; takes the others."""
+
+    def send_messages(self, email_messages):
+        from django.core import mail
+
+        for message in email_messages:
+            if any(address.startswith("refused@") for address in message.to):
+                raise smtplib.SMTPRecipientsRefused({message.to[0]: (550, b"No such user")})
+            mail.outbox.append(message)
+        return len(email_messages)
+
+
+JOB_RUNS: list[float] = []
+
+
+def note_a_job_run():
+    """A periodic job for tests: notes when it ran."""
+    JOB_RUNS.append(time.monotonic())

@@ -197,3 +197,42 @@ def test_sent_tasks_are_forgotten_after_a_month_and_failed_ones_are_kept(registe
     DBTaskResult.objects.filter(pk=failed.pk).update(status="FAILED", finished_at=month_ago)
     assert background.forget_old_successes() == 1
     assert set(emails_task().values_list("pk", flat=True)) == {recent.pk, failed.pk}
+
+
+def test_an_address_the_mail_server_refuses_delays_nobody_else_and_nobody_gets_two_copies(register, settings):
+    settings.SECRETARIAT_EMAILS = ["a@alliance.example", "refused@alliance.example", "z@alliance.example"]
+    settings.EMAIL_BACKEND = "tests.alliance.mail_servers.RefusingOneAddress"
+    _request()
+    for _attempt in range(3):
+        deliver()
+        emails_task().filter(status="READY").update(run_after=timezone.now())
+    assert sorted(message.to[0] for message in mail.outbox) == ["a@alliance.example", "z@alliance.example"]
+    refused = emails_task().exclude(status="SUCCESSFUL").get()
+    assert refused.args_kwargs["kwargs"]["to"] == "refused@alliance.example"
+    assert "No such user" in refused.traceback
+
+
+def test_periodic_jobs_run_between_the_tasks_of_a_long_queue(register, settings):
+    from tests.alliance import mail_servers
+
+    settings.PERIODIC_JOBS = [("tests.alliance.mail_servers.note_a_job_run", 0)]
+    settings.SECRETARIAT_EMAILS = [f"s{n}@alliance.example" for n in range(5)]
+    mail_servers.JOB_RUNS.clear()
+    _request()
+    background.work(batch=True)
+    assert len(mail.outbox) == 5
+    assert len(mail_servers.JOB_RUNS) >= 6  # before each of the five tasks, and after them
+
+
+def test_no_admin_ever_reads_a_link_that_acts_for_someone_else(register, admin_client, anonymous):
+    root = UserFactory(email="root@secretariat.example", is_staff=True, is_superuser=True)
+    anonymous.post("/en/accounts/password/reset/", {"email": root.email})
+    task = DBTaskResult.objects.get(task_path="alliance.background.send_message")
+    page = f"/en/admin/django_tasks_database/dbtaskresult/{task.pk}/change/"
+    waiting = admin_client.get(page).content.decode()
+    assert "Password Reset" in waiting and root.email in waiting  # its subject and recipient
+    assert "/password/reset/key/" not in waiting
+    deliver()
+    assert "/password/reset/key/" in mail.outbox[0].body  # the person got their link
+    assert "/password/reset/key/" not in str(DBTaskResult.objects.get(pk=task.pk).args_kwargs)
+    assert "/password/reset/key/" not in admin_client.get(page).content.decode()

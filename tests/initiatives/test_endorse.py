@@ -265,7 +265,7 @@ def test_an_email_failure_never_loses_the_endorsement(persona, settings, django_
     assert response.status_code == HTTPStatus.FOUND
     assert open_rows("gender-at-the-centre") == {"FRA"}
     deliver()
-    waiting = DBTaskResult.objects.get(task_path="alliance.background.send_email")
+    waiting = DBTaskResult.objects.get(task_path="alliance.background.send_email", args_kwargs__kwargs__to=user.email)
     assert waiting.status == "READY" and waiting.run_after > timezone.now()  # tried again later
     assert "mail server down" in waiting.traceback
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

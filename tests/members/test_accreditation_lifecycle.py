@@ -408,3 +408,15 @@ def test_an_editor_cannot_approve_even_with_a_forged_post(persona, secretariat):
         approve(accreditation=pending, decided_by=editor)
     pending.refresh_from_db()
     assert pending.status == Accreditation.Status.PENDING
+
+
+def test_an_empty_renewal_post_says_what_is_missing_and_records_nothing(register):
+    user = UserFactory(email="empty.post@mission.example")
+    turn_on_mfa(user)
+    accredit(user, "FRA", valid_until=timezone.localdate() + datetime.timedelta(days=20))
+    client = sign_in(Client(), user)
+    before = Accreditation.objects.count()
+    response = client.post("/en/delegate/accreditation/renew/", {})
+    assert response.status_code == HTTPStatus.OK
+    assert "This field is required." in response.content.decode()
+    assert Accreditation.objects.count() == before

@@ -151,6 +151,7 @@ def test_a_network_address_may_ask_twenty_times_an_hour(register, anonymous):
     [
         (FOLLOW, "not an address", "immediate", HTTPStatus.BAD_REQUEST, "Enter a valid email address."),
         (FOLLOW, "", "immediate", HTTPStatus.BAD_REQUEST, "This field is required."),
+        (FOLLOW, '"reader"@example.org', "immediate", HTTPStatus.BAD_REQUEST, "without quotation marks"),
         (FOLLOW, EMAIL, "hourly", HTTPStatus.BAD_REQUEST, "Select a valid choice."),
         ("/en/subscriptions/follow/?initiative=no-such-initiative", EMAIL, "daily", HTTPStatus.NOT_FOUND, None),
         ("/en/subscriptions/follow/?initiative=bad%00slug", EMAIL, "daily", HTTPStatus.BAD_REQUEST, None),

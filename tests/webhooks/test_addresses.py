@@ -2,8 +2,10 @@
 
 import datetime
 import ipaddress
+import socket
 import ssl
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -34,6 +36,7 @@ from webhooks.models import Delivery, Endpoint
         "240.0.0.1",
         "255.255.255.255",
         "::1",
+        "fec0::1",  # IPv6 site-local (deprecated, but still routed inside some networks)
         "::",
         "fe80::1",
         "fc00::1",
@@ -222,3 +225,36 @@ def test_the_connection_goes_to_the_vetted_address_not_to_a_second_lookup(
     [request] = receiver.requests
     assert request.headers["Host"] == f"partner.example:{port}"
     assert Delivery.objects.get().status == "delivered"
+
+
+def test_an_answer_trickled_a_byte_at_a_time_is_cut_off_at_the_deadline(settings, monkeypatch):
+    settings.WEBHOOKS_ALLOW_LOOPBACK = True
+    monkeypatch.setattr(outbound, "TIMEOUT", 0.5)  # each byte comes sooner than this
+    monkeypatch.setattr(outbound, "DEADLINE", 1.0)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    stop = threading.Event()
+
+    def trickle():
+        client, _address = listener.accept()
+        with client:
+            client.recv(65536)
+            client.sendall(b"HTTP/1.1 200 OK\r\n")
+            while not stop.is_set():
+                try:
+                    client.sendall(b"X")
+                except OSError:
+                    return
+                time.sleep(0.2)
+
+    server = threading.Thread(target=trickle, daemon=True)
+    server.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(outbound.SendingFailed, match="No complete answer within 1 seconds"):
+            outbound.post(url=f"http://127.0.0.1:{listener.getsockname()[1]}/hook", body=b"{}", headers={})
+        assert time.monotonic() - started < 3
+    finally:
+        stop.set()
+        listener.close()
