@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 
 from initiatives.models import LogEntry
 from subscriptions.emails import enqueue_email
@@ -33,11 +35,35 @@ def send_notices(now: datetime.datetime | None = None) -> int:
     # Entries of nobody's concern need no email: move past them in one statement.
     Subscription.objects.without_news(up_to=up_to).update(cursor=up_to)
     due = Subscription.objects.due_for_notice(up_to=up_to, now=now)
-    return sum(_notify(pk=pk, up_to=up_to, now=now) for pk in due.values_list("pk", flat=True))
+    told = _Told()
+    return sum(_notify(pk=pk, up_to=up_to, now=now, told=told) for pk in due.values_list("pk", flat=True))
+
+
+class _Told:
+    """Each entry, read and written once per pass and language, however many subscribers it
+    concerns (a burst of endorsements told to a thousand readers is a few hundred texts)."""
+
+    def __init__(self) -> None:
+        self.entries: dict[int, LogEntry] = {}
+        self.texts: dict[tuple[int, str], str] = {}
+
+    def events(self, indexes: list[int], language: str) -> list[str]:
+        missing = [index for index in indexes if index not in self.entries]
+        if missing:
+            rows = LogEntry.objects.filter(index__in=missing).select_related(
+                "initiative", "endorsement__initiative", "endorsement__member_state"
+            )
+            self.entries.update((row.index, row) for row in rows)
+        with translation.override(language):
+            for index in indexes:
+                if (index, language) not in self.texts:
+                    context = {"entry": self.entries[index], "site_url": settings.SITE_URL}
+                    self.texts[index, language] = render_to_string("emails/subscription_event.txt", context)
+        return [self.texts[index, language] for index in indexes]
 
 
 @transaction.atomic
-def _notify(*, pk: int, up_to: int, now: datetime.datetime) -> int:
+def _notify(*, pk: int, up_to: int, now: datetime.datetime, told: _Told) -> int:
     subscription = (
         Subscription.objects.due_for_notice(up_to=up_to, now=now)
         .select_for_update(skip_locked=True, of=("self",))
@@ -47,12 +73,12 @@ def _notify(*, pk: int, up_to: int, now: datetime.datetime) -> int:
     )
     if subscription is None:  # another worker has it, or has just told it
         return 0
-    entries = list(subscription.entries(up_to=up_to))
+    indexes = list(subscription.entries(up_to=up_to).values_list("index", flat=True))
     subscription.cursor = up_to
-    if not entries:  # told by another worker between the two reads: nothing left to say
+    if not indexes:  # told by another worker between the two reads: nothing left to say
         subscription.save(update_fields=["cursor"])
         return 0
-    enqueue_email(subscription, "notice", entries=entries)
+    enqueue_email(subscription, "notice", events=told.events(indexes, subscription.language))
     subscription.notified_at = now
     subscription.save(update_fields=["cursor", "notified_at"])
     return 1

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from alliance.history import ReadOnlyHistoryAdmin
 from members.models import User
@@ -26,7 +27,7 @@ from webhooks.models import Delivery, Endpoint, Event
 class EndpointForm(forms.ModelForm[Endpoint]):
     url = Endpoint._meta.get_field("url").formfield(assume_scheme="https")
     events = forms.MultipleChoiceField(
-        label=_("events"),
+        label=pgettext_lazy("webhook", "events"),
         choices=Event.choices,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Choose at least one."),

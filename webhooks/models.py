@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from initiatives.models import LogEntry
 
@@ -72,7 +73,9 @@ class Endpoint(models.Model):
     url = models.URLField(
         _("URL"), max_length=500, help_text=_("Where the register sends each event, with HTTPS (a POST of JSON).")
     )
-    events = models.JSONField(_("events"), default=list, help_text=_("The event types sent to this endpoint."))
+    events = models.JSONField(
+        pgettext_lazy("webhook", "events"), default=list, help_text=_("The event types sent to this endpoint.")
+    )
     owner_email = models.EmailField(
         _("owner's email"), help_text=_("Who is told when the endpoint is paused: the partner's technical contact.")
     )
@@ -89,7 +92,9 @@ class Endpoint(models.Model):
         blank=True,
         help_text=_("After a rotation, webhooks carry a signature with each secret for a day."),
     )
-    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.ACTIVE)
+    state = models.CharField(
+        pgettext_lazy("webhook endpoint", "state"), max_length=10, choices=State.choices, default=State.ACTIVE
+    )
     paused_reason = models.CharField(_("why it is paused"), max_length=10, choices=PauseReason.choices, blank=True)
     paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
     failing_since = models.DateTimeField(
@@ -156,7 +161,7 @@ class Delivery(models.Model):
     """One event sent to one endpoint: every attempt is noted here, none is ever deleted."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
+        PENDING = "pending", pgettext_lazy("webhook delivery", "Pending")
         DELIVERED = "delivered", _("Delivered")
         FAILED = "failed", _("Failed (every attempt spent)")
 
@@ -164,7 +169,7 @@ class Delivery(models.Model):
         Endpoint, models.PROTECT, related_name="deliveries", verbose_name=_("webhook endpoint")
     )
     log_entry = models.ForeignKey(LogEntry, models.PROTECT, related_name="+", verbose_name=_("log entry"))
-    event = models.CharField(_("event"), max_length=40, choices=Event.choices)
+    event = models.CharField(pgettext_lazy("webhook", "event"), max_length=40, choices=Event.choices)
     webhook_id = models.CharField(
         _("webhook id"), max_length=40, help_text=_("The webhook-id header: the same at every attempt.")
     )
