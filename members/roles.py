@@ -14,10 +14,8 @@ from django.contrib.auth.models import Group, Permission
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from members.grants import EDITORS
 from members.models import Accreditation, User
-
-EDITORS = "Secretariat editors"
-ADMINS = "Secretariat admins"
 
 
 class RoleChangeRefused(Exception):

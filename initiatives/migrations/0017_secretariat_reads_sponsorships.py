@@ -2,34 +2,11 @@
 what": read a draft, secretariat yes); nobody changes them there: they are written through
 initiatives.coalitions only."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
+from members.grants import ADMINS, EDITORS, grant_to_groups
+
 GRANTS = ["view_sponsorship", "view_historicalsponsorship"]
-GROUPS = ["Secretariat editors", "Secretariat admins"]
-
-
-def _permissions(apps):
-    # Permissions are normally created after all migrations; the groups need them now.
-    app_config = apps.get_app_config("initiatives")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-    Permission = apps.get_model("auth", "Permission")
-    return Permission.objects.filter(content_type__app_label="initiatives", codename__in=GRANTS)
-
-
-def grant(apps, schema_editor):
-    permissions = list(_permissions(apps))
-    for name in GROUPS:
-        group, _created = apps.get_model("auth", "Group").objects.get_or_create(name=name)
-        group.permissions.add(*permissions)
-
-
-def revoke(apps, schema_editor):
-    permissions = list(_permissions(apps))
-    for group in apps.get_model("auth", "Group").objects.filter(name__in=GROUPS):
-        group.permissions.remove(*permissions)
 
 
 class Migration(migrations.Migration):
@@ -38,4 +15,4 @@ class Migration(migrations.Migration):
         ("members", "0012_secretariat_admins_background_tasks"),
     ]
 
-    operations = [migrations.RunPython(grant, revoke)]
+    operations = [grant_to_groups([EDITORS, ADMINS], [("initiatives", codename) for codename in GRANTS])]

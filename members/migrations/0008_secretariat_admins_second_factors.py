@@ -1,8 +1,9 @@
 """Secretariat admins manage users (DESIGN.md, "Who may do what"), their second factors and
 signed-in sessions included: they may remove a lost second factor and sign a session out."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from members.grants import ADMINS, grant_to_groups
 
 GRANTS = [
     ("mfa", "view_authenticator"),
@@ -12,28 +13,6 @@ GRANTS = [
 ]
 
 
-def _permissions(apps):
-    # Permissions are normally created after all migrations; the group needs them now.
-    for label in ("mfa", "usersessions"):
-        app_config = apps.get_app_config(label)
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Permission = apps.get_model("auth", "Permission")
-    return [Permission.objects.get(content_type__app_label=label, codename=codename) for label, codename in GRANTS]
-
-
-def grant(apps, schema_editor):
-    group, _created = apps.get_model("auth", "Group").objects.get_or_create(name="Secretariat admins")
-    group.permissions.add(*_permissions(apps))
-
-
-def revoke(apps, schema_editor):
-    group = apps.get_model("auth", "Group").objects.filter(name="Secretariat admins").first()
-    if group is not None:
-        group.permissions.remove(*_permissions(apps))
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("members", "0007_other_names_help_text"),
@@ -41,4 +20,4 @@ class Migration(migrations.Migration):
         ("usersessions", "0001_initial"),
     ]
 
-    operations = [migrations.RunPython(grant, revoke)]
+    operations = [grant_to_groups([ADMINS], GRANTS)]
