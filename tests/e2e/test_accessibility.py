@@ -7,8 +7,10 @@ import pytest
 from django.test import Client
 from playwright.sync_api import Page
 
+from initiatives import coalitions
 from initiatives.endorsing import correct_endorsement
-from initiatives.models import DatePrecision, Endorsement
+from initiatives.models import DatePrecision, Endorsement, Theme
+from members.models import MemberState
 from tests.conftest import accredit, sign_in, turn_on_mfa
 from tests.factories import UserFactory
 
@@ -104,4 +106,42 @@ def test_the_delegate_space_and_renewal_page_have_no_wcag_violation(live_registe
         assert page.url.endswith(path)  # not sent elsewhere
         if problems := violations(page):
             found[path] = problems
+    assert found == {}
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_draft_pages_have_no_wcag_violation(live_register, page: Page, language):
+    lead = UserFactory()
+    turn_on_mfa(lead)
+    france = accredit(lead, "FRA")
+    draft = coalitions.propose_draft(
+        delegate=france,
+        language="ar",  # written in one language: the English pages mark its texts as Arabic
+        title="نداء من أجل المحيطات",
+        summary="ملخص.",
+        commitment="تلتزم الدولة بحماية المحيطات.",
+        theme=Theme.objects.order_by("slug").first(),
+        kind="call",
+        signing_opens_on=datetime.date.today() + datetime.timedelta(days=10),
+        signing_closes_on=None,
+    )
+    coalitions.invite_state(draft=draft, delegate=france, member_state=MemberState.objects.get(code="DEU"))
+    invited = UserFactory()
+    turn_on_mfa(invited)
+    accredit(invited, "DEU")
+    found = {}
+    for user, paths in (
+        (lead, ("delegate/drafts/", "delegate/drafts/new/", f"delegate/drafts/{draft.pk}/")),
+        (invited, (f"delegate/drafts/{draft.pk}/", f"delegate/drafts/{draft.pk}/accept/")),
+    ):
+        page.context.clear_cookies()
+        client = sign_in(Client(), user)
+        page.context.add_cookies(
+            [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_register.url}]
+        )
+        for path in paths:
+            page.goto(f"{live_register.url}/{language}/{path}")
+            assert page.url.endswith(path)  # not sent elsewhere
+            if problems := violations(page):
+                found[f"{user.email} {path}"] = problems
     assert found == {}
