@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.db import models
@@ -32,6 +33,7 @@ from initiatives.models import (
     Endorsement,
     Event,
     Initiative,
+    InitiativeQuerySet,
     ReportedFigure,
     Sponsorship,
     Theme,
@@ -134,6 +136,19 @@ class InitiativeForm(forms.ModelForm[Initiative]):
         return {"material": True, "editorial": False}.get(answer or "")
 
 
+class UnreviewedTranslationFilter(admin.SimpleListFilter):
+    title = _("unreviewed translation")
+    parameter_name = "unreviewed"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [(code, name) for code, name in settings.LANGUAGES]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Initiative]) -> QuerySet[Initiative]:
+        if self.value() in dict(settings.LANGUAGES):
+            return cast(InitiativeQuerySet, queryset).unreviewed_in(self.value() or "")
+        return queryset
+
+
 @admin.register(Initiative)
 class InitiativeAdmin(ReadOnlyHistoryAdmin, TabbedTranslationAdmin[Initiative]):
     form = InitiativeForm
@@ -148,7 +163,7 @@ class InitiativeAdmin(ReadOnlyHistoryAdmin, TabbedTranslationAdmin[Initiative]):
         "endorsing_states",
         "missing_texts",
     ]
-    list_filter = ["status", "kind", "theme"]
+    list_filter = ["status", "kind", "theme", UnreviewedTranslationFilter]
     list_select_related = ["theme"]
     filter_horizontal = ["lead_states"]
     inlines = [ReportedFigureInline]

@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
+from modeltranslation.translator import translator
 from modeltranslation.utils import build_localized_fieldname
 
 from alliance.text import reject_bidi_controls
@@ -92,6 +93,14 @@ def _has_texts_to_open() -> Q:
     return present
 
 
+def _unreviewed_q(language: str) -> Q:
+    """Any translated text of the initiative is machine-assisted in `language`."""
+    unreviewed = Q()
+    for field in translator.get_options_for_model(Initiative).get_field_names():
+        unreviewed |= Q(**{f"translation_status__{field}__{language}": TranslationStatus.MACHINE_ASSISTED})
+    return unreviewed
+
+
 class InitiativeQuerySet(models.QuerySet["Initiative"]):
     def published(self) -> Self:
         return self.exclude(status=Initiative.Status.DRAFT)
@@ -105,6 +114,22 @@ class InitiativeQuerySet(models.QuerySet["Initiative"]):
             .filter(status=Initiative.Status.DRAFT, own__status__in=Sponsorship.TAKING_PART)
             .annotate(own_role=F("own__role"), own_status=F("own__status"))
         )
+
+    def awaiting_secretariat(self) -> Self:
+        """Drafts a state proposed (they have a lead state), which the secretariat reviews before they open."""
+        return self.filter(status=Initiative.Status.DRAFT, sponsorships__role=Sponsorship.Role.LEAD)
+
+    def unreviewed_in(self, language: str) -> Self:
+        """Initiatives with a machine-assisted text in `language` that no one has reviewed yet."""
+        return self.filter(_unreviewed_q(language))
+
+    def unreviewed_counts(self) -> dict[str, int]:
+        """Per language of the site, how many initiatives have an unreviewed text in it (one query)."""
+        codes = [code for code, _name in settings.LANGUAGES]
+        counts = self.aggregate(
+            **{f"in_{index}": Count("pk", filter=_unreviewed_q(code)) for index, code in enumerate(codes)}
+        )
+        return {code: counts[f"in_{index}"] for index, code in enumerate(codes)}
 
     def open_for_endorsement(self, on: datetime.date | None = None) -> Self:
         """Open initiatives whose signing window contains the given day (today by default): the

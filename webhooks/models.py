@@ -48,6 +48,9 @@ def new_secret() -> str:
 
 
 class EndpointQuerySet(models.QuerySet["Endpoint"]):
+    def paused(self) -> Self:
+        return self.filter(state=Endpoint.State.PAUSED)
+
     def active(self) -> Self:
         return self.filter(state=Endpoint.State.ACTIVE)
 
