@@ -4,11 +4,13 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from django.utils.translation import gettext_lazy as _
 
-from alliance import languages, views
+from alliance import dashboard, languages, views
 from initiatives.api import api
 
 # Staff sign in through allauth (rate limits, second factor); the admin's own login form is never used.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+# The admin's start page is the secretariat's dashboard (templates/admin/index.html).
+admin.site.index = dashboard.with_dashboard(admin.site.index)  # type: ignore[method-assign]
 admin.site.site_header = _("Alliance register: secretariat")
 admin.site.site_title = _("Alliance register")
 admin.site.index_title = _("Administration")
