@@ -29,7 +29,6 @@ from initiatives.models import Endorsement, Initiative
 from members.models import Accreditation, User
 from webhooks.models import Delivery, Endpoint
 
-EXPIRING_WITHIN = datetime.timedelta(days=30)  # as the accreditation list's "Expiring within 30 days" filter
 RECENT_CHANGES = 10
 CHANGE_KINDS = {"+": gettext_lazy("created"), "~": gettext_lazy("changed"), "-": gettext_lazy("deleted")}
 
@@ -85,7 +84,7 @@ def figures(user: User) -> list[Figure]:
         shown.append(
             Figure(
                 _("Accreditations expiring within 30 days"),
-                Accreditation.objects.expiring(EXPIRING_WITHIN).count(),
+                Accreditation.objects.expiring(Accreditation.EXPIRING_WITHIN).count(),
                 "",
                 changelist(Accreditation, validity="expiring"),
             )

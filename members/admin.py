@@ -210,7 +210,7 @@ class ValidityFilter(admin.SimpleListFilter):
         if self.value() == "expired":
             return cast(AccreditationQuerySet, queryset).expired()
         if self.value() == "expiring":
-            return cast(AccreditationQuerySet, queryset).expiring(datetime.timedelta(days=30))
+            return cast(AccreditationQuerySet, queryset).expiring(Accreditation.EXPIRING_WITHIN)
         return queryset
 
 

@@ -247,6 +247,8 @@ class Accreditation(models.Model):
 
     # The delegate may ask for a renewal from this long before the end (and at any time after it).
     RENEWAL_WINDOW = datetime.timedelta(days=60)
+    # "Expiring" in the admin's filter and on the secretariat's dashboard.
+    EXPIRING_WITHIN = datetime.timedelta(days=30)
     # The delegate is reminded this many days before the end (the periodic job `remind_of_expiry`).
     REMINDER_DAYS = (30, 7)
 
