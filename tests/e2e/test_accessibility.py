@@ -145,3 +145,21 @@ def test_the_draft_pages_have_no_wcag_violation(live_register, page: Page, langu
             if problems := violations(page):
                 found[f"{user.email} {path}"] = problems
     assert found == {}
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_secretariat_dashboard_has_no_wcag_violation_in_its_own_part(live_register, page: Page, language):
+    """The dashboard the register adds to the admin's start page (Django's own admin around it is
+    Django's)."""
+    admin = UserFactory(is_staff=True, is_superuser=True)  # sees every figure (the browser tests empty the groups)
+    turn_on_mfa(admin)
+    client = sign_in(Client(), admin)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_register.url}]
+    )
+    page.goto(f"{live_register.url}/{language}/admin/")
+    assert page.url.endswith("/admin/")
+    assert page.locator(".secretariat-dashboard").count() == 1
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("tags => axe.run('.secretariat-dashboard', {runOnly: {type: 'tag', values: tags}})", TAGS)
+    assert [item["id"] for item in result["violations"]] == []
