@@ -4,7 +4,7 @@ the list where it is dealt with."""
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -28,7 +28,15 @@ def test_a_secretariat_editor_follows_the_drafts_figure_to_its_list(live_registe
         decided_by=UserFactory(email="proposer@mission.example"),
     )
     editor = UserFactory(email="editor@secretariat.example", password=PASSWORD, is_staff=True)
-    editor.groups.add(Group.objects.get(name="Secretariat editors"))
+    # The browser tests empty every table, the groups that migrations made included: the editors'
+    # group is made again with the permissions of theirs this page needs (members/migrations/0004).
+    editors, _created = Group.objects.get_or_create(name="Secretariat editors")
+    editors.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="initiatives", codename__in=["view_initiative", "change_initiative"]
+        )
+    )
+    editor.groups.add(editors)
     EmailAddress.objects.create(user=editor, email=editor.email, primary=True, verified=True)
     secret = generate_totp_secret()
     TOTP.activate(editor, secret)

@@ -3,6 +3,7 @@
 from http import HTTPStatus
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
@@ -160,9 +161,10 @@ def test_the_changelists_take_as_many_queries_whatever_the_deliveries(
     deliver()
     assert Delivery.objects.count() == events
     client.get("/en/admin/")  # the session's first request also notes it in the person's sessions
-    with django_assert_num_queries(7):
+    session = 0 if settings.SESSION_ENGINE.endswith("cached_db") else 1  # without Redis, read from the database
+    with django_assert_num_queries(7 + session):
         assert client.get(ENDPOINTS).status_code == HTTPStatus.OK
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(8 + session):
         assert client.get(DELIVERIES).status_code == HTTPStatus.OK
     page = client.get(f"{DELIVERIES}?endpoint__id__exact={endpoint.pk}").content.decode()
     assert page.count("log-") >= events
