@@ -12,11 +12,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.errors import HttpError, ValidationError
 
 from alliance.csv_files import csv_response
-from initiatives import receipts, transparency
+from initiatives import coverage, receipts, transparency
 from initiatives.models import Checkpoint, Correction, Endorsement, Initiative, LogEntry
 from members.models import MemberState
 from verifier.alliance_verify import consistency_proof, inclusion_proof
@@ -107,6 +108,31 @@ class StateOut(Schema):
     un_member_since: datetime.date | None
     endorsed_initiatives: int = Field(description="Initiatives endorsed (at `as_of` when given).")
     url: str
+
+
+class GroupCoverageOut(Schema):
+    group: str = Field(description="The UN regional group's code.")
+    label: str
+    endorsing: int = Field(description="Its member states that endorse.")
+    total: int = Field(description="Its member states.")
+
+
+class CoverageOut(Schema):
+    initiative: str | None = Field(description="The initiative's slug; null for the Alliance as a whole.")
+    title: str
+    endorsing: int = Field(
+        description="UN member states that endorse it (for the Alliance: at least one initiative); "
+        "organisations such as the EU are not counted."
+    )
+    total: int = Field(description="UN member states.")
+    share: int = Field(description="endorsing / total, in per cent, rounded.")
+    majority: int = Field(description="The smallest number of UN member states that is more than half of them.")
+    groups: list[GroupCoverageOut]
+
+
+class CoverageList(Schema):
+    as_of: datetime.date | None
+    items: list[CoverageOut]
 
 
 class EndorsementOut(Schema):
@@ -315,6 +341,43 @@ def _in(lang: str) -> translation.override:
 
 
 # Endpoints ---------------------------------------------------------------------------------------
+
+
+def _coverage(slug: str | None, title: str, found: coverage.Coverage) -> dict[str, Any]:
+    return {
+        "initiative": slug,
+        "title": title,
+        "endorsing": found.endorsing,
+        "total": found.total,
+        "share": found.share,
+        "majority": found.majority,
+        "groups": [
+            {"group": group.value, "label": str(group.label), "endorsing": group.endorsing, "total": group.total}
+            for group in found.groups
+        ],
+    }
+
+
+@api.get("/coverage", response=CoverageList, tags=["initiatives"])
+def list_coverage(request: HttpRequest, common: Query[Common]) -> dict[str, Any]:
+    """How many UN member states endorse each published initiative, and the Alliance as a whole, by
+    regional group: the figures of the pages' coverage meters (at `as_of` when given)."""
+    with _in(common.lang):
+        un_members = list(MemberState.objects.un_members())
+        rows = coverage.register_rows(None, common.as_of)
+        by_initiative: dict[int, list[Endorsement]] = {}
+        for row in rows:
+            by_initiative.setdefault(row.initiative_id, []).append(row)
+
+        def measured(rows: list[Endorsement]) -> coverage.Coverage:
+            return coverage.coverage(rows, un_members, name=lambda state: state.name)
+
+        items = [_coverage(None, _("The Alliance: at least one initiative"), measured(rows))]
+        items += [
+            _coverage(initiative.slug, initiative.title, measured(by_initiative.get(initiative.pk, [])))
+            for initiative in _initiatives(common)
+        ]
+        return {"as_of": common.as_of, "items": items}
 
 
 @api.get("/initiatives", response=InitiativeList, tags=["initiatives"])

@@ -143,3 +143,45 @@ def test_a_signed_receipt_and_the_public_key(register, anonymous):
     assert verify_receipt(document, key) is True
     document["receipt"]["state"]["code"] = "DEU"
     assert verify_receipt(json.loads(json.dumps(document)), key) is False
+
+
+@pytest.mark.parametrize("as_of", [None, "2019-12-31"])
+def test_coverage_says_what_the_pages_coverage_meters_say(register, anonymous, as_of):
+    query = f"?as_of={as_of}" if as_of else ""
+    answer = anonymous.get(f"/api/v1/coverage{query}")
+    assert answer.status_code == HTTPStatus.OK
+    items = {item["initiative"]: item for item in answer.json()["items"]}
+    assert answer.json()["as_of"] == as_of
+    pages = {"paris-call": f"/en/initiatives/paris-call/{query}"}
+    if not as_of:  # the home page shows the register as it stands
+        pages[None] = "/en/"
+    for slug, page in pages.items():
+        item = items[slug]
+        meter = f"{item['endorsing']} of {item['total']} UN member states; a majority is {item['majority']}."
+        assert meter in anonymous.get(page).content.decode()
+        assert sum(group["endorsing"] for group in item["groups"]) == item["endorsing"]
+        assert sum(group["total"] for group in item["groups"]) == item["total"] == 193
+    paris = items["paris-call"]
+    un_endorsers = {
+        row["state"]
+        for row in anonymous.get(f"/api/v1/endorsements?initiative=paris-call&limit=1000{query.replace('?', '&')}")
+        .json()["items"]
+        if row["withdrawn_on"] is None and row["state"] != "EUU"
+    }
+    assert paris["endorsing"] == len(un_endorsers)
+    assert set(items) - {None} == {row["slug"] for row in anonymous.get(f"/api/v1/initiatives{query}").json()["items"]}
+
+
+def test_coverage_is_in_the_openapi_document_with_its_400(register, anonymous):
+    document = anonymous.get("/api/v1/openapi.json").json()
+    assert "/api/v1/coverage" in document["paths"]
+    answer = anonymous.get("/api/v1/coverage?as_of=2019-02-30")
+    assert answer.status_code == HTTPStatus.BAD_REQUEST
+
+
+def test_coverage_takes_the_same_few_queries_however_many_endorsements(register, anonymous, django_assert_num_queries):
+    # The UN member states, the endorsements in force, the initiatives with their lead states.
+    with django_assert_num_queries(4):
+        assert anonymous.get("/api/v1/coverage?as_of=2019-12-31").status_code == HTTPStatus.OK
+    with django_assert_num_queries(4):
+        assert anonymous.get("/api/v1/coverage").status_code == HTTPStatus.OK
