@@ -164,8 +164,9 @@ def test_coverage_says_what_the_pages_coverage_meters_say(register, anonymous, a
     paris = items["paris-call"]
     un_endorsers = {
         row["state"]
-        for row in anonymous.get(f"/api/v1/endorsements?initiative=paris-call&limit=1000{query.replace('?', '&')}")
-        .json()["items"]
+        for row in anonymous.get(
+            f"/api/v1/endorsements?initiative=paris-call&limit=1000{query.replace('?', '&')}"
+        ).json()["items"]
         if row["withdrawn_on"] is None and row["state"] != "EUU"
     }
     assert paris["endorsing"] == len(un_endorsers)
