@@ -21,8 +21,8 @@ from alliance import background
 from alliance.background import TaskRecord
 
 admin.site.unregister(DBTaskResult)
-# django-tasks-db's names for its records, so that the register's catalogues translate them.
-RECORD_NAMES = (_("Task Result"), _("Task Results"))
+# django-tasks-db's names for its records and the columns shown, so that the register's catalogues translate them.
+RECORD_NAMES = (_("Task Result"), _("Task Results"), _("enqueued at"), _("finished at"))
 
 
 class GivenUpFilter(admin.SimpleListFilter):

@@ -236,3 +236,10 @@ def test_no_admin_ever_reads_a_link_that_acts_for_someone_else(register, admin_c
     assert "/password/reset/key/" in mail.outbox[0].body  # the person got their link
     assert "/password/reset/key/" not in str(DBTaskResult.objects.get(pk=task.pk).args_kwargs)
     assert "/password/reset/key/" not in admin_client.get(page).content.decode()
+
+
+def test_the_background_work_admin_speaks_the_staff_members_language(register, admin_client):
+    _request()
+    page = admin_client.get("/fr/admin/django_tasks_database/dbtaskresult/").content.decode()
+    assert "Mis en file le" in page and "Terminé le" in page  # django-tasks-db's own column names
+    assert "Travail en arrière-plan" in page
