@@ -30,7 +30,9 @@ def meetings_calendar(meetings: Iterable[Meeting], *, page_url: str) -> bytes:
         days += [meeting.starts_on, meeting.last_day()]
     if days:
         # Each time zone's rules over the programme's years only, not the library's default 1970–2038.
-        calendar.add_missing_timezones(first_date=min(days), last_date=max(days) + datetime.timedelta(days=1))
+        calendar.add_missing_timezones(
+            first_date=min(days).replace(month=1, day=1), last_date=max(days).replace(month=12, day=31)
+        )
     text: bytes = calendar.to_ical()
     return text
 
