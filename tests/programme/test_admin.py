@@ -11,11 +11,12 @@ from django.test import Client
 from django.utils import timezone
 
 from initiatives.models import Initiative
+from members.models import Accreditation
 from programme.models import AgendaItem, Meeting
 from tests.conftest import accredit, sign_in, turn_on_mfa
 from tests.factories import AgendaItemFactory, InitiativeFactory, MeetingFactory, UserFactory
 
-ROLES = ["anonymous", "signed_in", "delegate", "editor", "admin"]
+ROLES = ["anonymous", "signed_in", "delegate", "revoked_delegate", "editor", "admin"]
 SECRETARIAT = {"editor", "admin"}
 NEXT_MONTH = timezone.localdate() + datetime.timedelta(days=30)
 QUERIES = 9  # the changelist of meetings, with each agenda's length
@@ -34,6 +35,8 @@ def as_role(register):
             user.groups.add(Group.objects.get(name="Secretariat admins"))
         elif role == "delegate":
             accredit(user, "FRA")
+        elif role == "revoked_delegate":
+            accredit(user, "FRA", status=Accreditation.Status.REVOKED)
         return user, sign_in(Client(), user)
 
     return build
