@@ -37,7 +37,7 @@ run: messages .env
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/bandit -q -c pyproject.toml -r alliance members initiatives subscriptions webhooks reference verifier
+	$(BIN)/bandit -q -c pyproject.toml -r alliance members initiatives subscriptions webhooks programme reference verifier
 
 typecheck: install
 	$(TEST_ENV) $(BIN)/mypy .

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "initiatives",
     "subscriptions",
     "webhooks",
+    "programme",
     "alliance",
 ]
 

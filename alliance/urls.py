@@ -34,4 +34,5 @@ urlpatterns += i18n_patterns(
     path("", include("initiatives.urls")),
     path("", include("members.urls")),
     path("", include("subscriptions.urls")),
+    path("", include("programme.urls")),
 )

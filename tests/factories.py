@@ -4,6 +4,7 @@ import factory
 
 from initiatives.models import Endorsement, Initiative, Theme
 from members.models import MemberState, User
+from programme.models import AgendaItem, Meeting
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -74,3 +75,22 @@ class EndorsementFactory(factory.django.DjangoModelFactory):
             else None
         )
     )
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Meeting
+
+    kind = "ministerial"
+    title = factory.Sequence(lambda n: f"Meeting {n}")
+    place = "New York"
+    starts_on = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=30))
+
+
+class AgendaItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AgendaItem
+
+    meeting = factory.SubFactory(MeetingFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Item {n}")

@@ -9,10 +9,11 @@ from playwright.sync_api import Page
 
 from initiatives import coalitions
 from initiatives.endorsing import correct_endorsement
-from initiatives.models import DatePrecision, Endorsement, Theme
+from initiatives.models import DatePrecision, Endorsement, Initiative, Theme
 from members.models import MemberState
+from programme.models import AgendaItem
 from tests.conftest import accredit, sign_in, turn_on_mfa
-from tests.factories import UserFactory
+from tests.factories import AgendaItemFactory, InitiativeFactory, MeetingFactory, UserFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -163,3 +164,34 @@ def test_the_secretariat_dashboard_has_no_wcag_violation_in_its_own_part(live_re
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("tags => axe.run('.secretariat-dashboard', {runOnly: {type: 'tag', values: tags}})", TAGS)
     assert [item["id"] for item in result["violations"]] == []
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_programme_of_work_has_no_wcag_violation(live_register, page: Page, language):
+    today = datetime.date.today()
+    upcoming = MeetingFactory(
+        title="Ministerial meeting at the General Assembly",
+        starts_on=today + datetime.timedelta(days=10),
+        ends_on=today + datetime.timedelta(days=11),
+        start_time=datetime.time(10),
+        end_time=datetime.time(13),
+        time_zone="America/New_York",
+        link="https://example.org/ministerial",
+    )
+    draft = InitiativeFactory(status=Initiative.Status.DRAFT, theme=Theme.objects.order_by("slug").first())
+    AgendaItemFactory(meeting=upcoming, order=1, title="", initiative=Initiative.objects.get(slug="paris-call"))
+    AgendaItemFactory(meeting=upcoming, order=2, title="", initiative=draft)
+    AgendaItemFactory(meeting=upcoming, order=3, title="Reform of the multilateral system")
+    past = MeetingFactory(kind="side_event", title="Side event", starts_on=today - datetime.timedelta(days=30))
+    AgendaItemFactory(
+        meeting=past,
+        order=1,
+        title="",
+        initiative=Initiative.objects.get(slug="gender-at-the-centre"),
+        outcome=AgendaItem.Outcome.LAUNCHED,
+    )
+    AgendaItemFactory(meeting=past, order=2, title="", initiative=draft, outcome=AgendaItem.Outcome.PRESENTED)
+    MeetingFactory(kind="working_level", starts_on=today - datetime.timedelta(days=60))  # nothing recorded yet
+    page.goto(f"{live_register.url}/{language}/programme/")
+    assert page.locator(".event").count() == 3
+    assert violations(page) == []

@@ -8,7 +8,7 @@ from initiatives.models import Endorsement
 
 pytestmark = pytest.mark.e2e
 
-PAGES = ["", "initiatives/", "initiatives/paris-call/", "states/", "states/fra/", "events/", "about/"]
+PAGES = ["", "initiatives/", "initiatives/paris-call/", "states/", "states/fra/", "events/", "programme/", "about/"]
 
 
 def test_the_first_tab_reaches_the_skip_link_which_moves_focus_to_the_content(live_register, page: Page):
