@@ -17,7 +17,7 @@ from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.errors import HttpError, ValidationError
 
 from alliance.csv_files import csv_response
-from initiatives import coverage, receipts, transparency
+from initiatives import coverage, matrix, receipts, transparency
 from initiatives.models import Checkpoint, Correction, Endorsement, Initiative, LogEntry
 from members.models import MemberState
 from verifier.alliance_verify import consistency_proof, inclusion_proof
@@ -194,6 +194,10 @@ class EndorsementFilters(Common):
     channel: Endorsement.Channel | None = None
     since: datetime.date | None = Field(None, description="Endorsed on or after this day.")
     until: datetime.date | None = Field(None, description="Endorsed on or before this day.")
+
+
+class MatrixFilters(Common):
+    group: MemberState.RegionalGroup | None = Field(None, description="Only the states of this UN regional group.")
 
 
 class InitiativePath(Schema):
@@ -459,6 +463,36 @@ def list_endorsements_csv(request: HttpRequest, filters: Query[EndorsementFilter
     with _in(filters.lang):
         rows = (_endorsement(row) for row in _endorsements(filters))
         return _csv("endorsements", rows, ENDORSEMENT_COLUMNS)
+
+
+MATRIX_COLUMNS = ["state", "state_name", "kind", "regional_group"]
+
+
+def matrix_csv_rows(table: matrix.Matrix) -> tuple[list[str], list[list[object]]]:
+    """The matrix's columns (each initiative's slug between the state's and the count) and rows, by code."""
+    columns = [*MATRIX_COLUMNS, *(initiative.slug for initiative in table.initiatives), "endorsed_initiatives"]
+    rows: list[list[object]] = [
+        [
+            row.state.code,
+            row.name,
+            row.state.kind,
+            row.state.regional_group,
+            *row.endorsed_since,
+            row.endorsed_initiatives,
+        ]
+        for row in sorted(table.rows, key=lambda row: row.state.code)
+    ]
+    return columns, rows
+
+
+@api.get("/matrix.csv", tags=["states"], response={200: None})
+def state_matrix_csv(request: HttpRequest, filters: Query[MatrixFilters]) -> HttpResponse:
+    """Every state (or those of one regional group) against every published initiative: under each
+    initiative's slug, the first day of the state's endorsement in force (at `as_of` when given),
+    empty when it has none; the page `/<lang>/matrix/` shows the same table."""
+    with _in(filters.lang):
+        columns, rows = matrix_csv_rows(matrix.matrix(filters.as_of, group=filters.group))
+        return csv_response(filename="matrix.csv", columns=columns, rows=rows)
 
 
 @api.get("/receipts/public-key", tags=["receipts"], response={200: None})

@@ -85,6 +85,21 @@ class AsOfForm(forms.Form):
         return self.cleaned_data["as_of"] if self.is_valid() else None
 
 
+class MatrixForm(AsOfForm):
+    """The matrix's day and, optionally, one UN regional group; a wrong value is reported and ignored."""
+
+    group = forms.ChoiceField(
+        label=_("UN regional group"),
+        required=False,
+        choices=[("", _("All states")), *MemberState.RegionalGroup.choices],
+    )
+
+    def chosen(self) -> tuple[datetime.date | None, str | None]:
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return data.get("as_of"), data.get("group") or None
+
+
 class VerifyReceiptForm(forms.Form):
     receipt = forms.CharField(
         label=_("Signed receipt (JSON)"),

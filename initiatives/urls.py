@@ -12,6 +12,7 @@ urlpatterns = [
     path("initiatives/<slug:slug>/withdraw/", views.withdraw, name="withdraw"),
     path("states/", views.state_list, name="states"),
     path("states/<str:code>/", views.state_detail, name="state"),
+    path("matrix/", views.state_matrix, name="matrix"),
     path("events/", views.event_list, name="events"),
     path("corrections/", views.correction_list, name="corrections"),
     path("transparency/", views.transparency_log, name="transparency"),

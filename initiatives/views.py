@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from alliance.caching import kept_until_content_changes, public_page
 from alliance.forms import posted
-from initiatives import coalitions, coverage, receipts, texts, transparency
+from initiatives import coalitions, coverage, matrix, receipts, texts, transparency
 from initiatives.endorsing import EndorsementRefused, check_can_endorse
 from initiatives.endorsing import endorse as endorse_initiative
 from initiatives.endorsing import withdraw as withdraw_endorsement
@@ -34,6 +34,7 @@ from initiatives.forms import (
     HandOverForm,
     InitiativeFilterForm,
     InviteForm,
+    MatrixForm,
     VerifyReceiptForm,
     WithdrawForm,
 )
@@ -120,6 +121,30 @@ def _delegate_action(request: HttpRequest, initiative: Initiative, in_force: lis
 def state_list(request: HttpRequest) -> HttpResponse:
     states = list(MemberState.objects.for_listing())
     return render(request, "initiatives/state_list.html", {"states_by_region": group_by_region(states)})
+
+
+@require_safe
+@public_page
+def state_matrix(request: HttpRequest) -> HttpResponse:
+    """Every state against every initiative, as at a day, by regional group (or of one group)."""
+    form = MatrixForm(request.GET or None)
+    day, group = form.chosen()
+    table = matrix.matrix(day, group=group)
+    names = {row.state.pk: row.name for row in table.rows}
+    return render(
+        request,
+        "initiatives/matrix.html",
+        {
+            "form": form,
+            "day": day,
+            "group": group,
+            "matrix": table,
+            "columns": len(table.initiatives) + 2,
+            "rows_by_region": group_by_region(
+                table.rows, key=lambda row: row.state, name=lambda state: names[state.pk]
+            ),
+        },
+    )
 
 
 STATE_CODE = re.compile("[A-Za-z]{3}")

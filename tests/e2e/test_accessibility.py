@@ -25,6 +25,8 @@ PUBLIC = [
     "initiatives/paris-call/",
     "states/",
     "states/fra/",
+    "matrix/",
+    "matrix/?group=nowhere&as_of=2020-01-01",
     "events/",
     "about/",
     "transparency/",

@@ -30,6 +30,10 @@ PAGES = {
     "/en/about/": 0,
     "/en/corrections/": 1,
     "/api/v1/corrections": 2,
+    # The initiatives, the endorsements in force, the states (members.directory).
+    "/en/matrix/": 3,
+    "/ar/matrix/?as_of=2020-06-30&group=african": 3,
+    "/api/v1/matrix.csv?as_of=2020-06-30": 3,
 }
 
 
