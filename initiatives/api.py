@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import base64
 import datetime
+import io
+import json
+import zipfile
 from collections.abc import Callable, Iterable
 from typing import Any, Literal
+from urllib.parse import urlencode
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.errors import HttpError, ValidationError
 
 from alliance.csv_files import csv_response
-from initiatives import coverage, matrix, receipts, transparency
+from initiatives import coverage, datapackage, matrix, receipts, transparency
 from initiatives.models import Checkpoint, Correction, Endorsement, Initiative, LogEntry
 from members.models import MemberState
 from verifier.alliance_verify import consistency_proof, inclusion_proof
@@ -393,8 +397,12 @@ def list_initiatives(request: HttpRequest, common: Query[Common], page: Query[Pa
 @api.get("/initiatives.csv", tags=["initiatives"], response={200: None})
 def list_initiatives_csv(request: HttpRequest, common: Query[Common]) -> HttpResponse:
     with _in(common.lang):
-        rows = [_initiative(item, common.lang) for item in _initiatives(common)]
-        return _csv("initiatives", ({**row, "theme": row["theme"]["slug"]} for row in rows), INITIATIVE_COLUMNS)
+        return _initiatives_csv(common)
+
+
+def _initiatives_csv(common: Common) -> HttpResponse:
+    rows = [_initiative(item, common.lang) for item in _initiatives(common)]
+    return _csv("initiatives", ({**row, "theme": row["theme"]["slug"]} for row in rows), INITIATIVE_COLUMNS)
 
 
 @api.get("/initiatives/{slug}.csv", tags=["initiatives"], response={200: None, 404: Message})
@@ -426,7 +434,11 @@ def list_states(request: HttpRequest, common: Query[Common], page: Query[Page]) 
 @api.get("/states.csv", tags=["states"], response={200: None})
 def list_states_csv(request: HttpRequest, common: Query[Common]) -> HttpResponse:
     with _in(common.lang):
-        return _csv("states", (_state(state) for state in _states(common)), STATE_COLUMNS)
+        return _states_csv(common)
+
+
+def _states_csv(common: Common) -> HttpResponse:
+    return _csv("states", (_state(state) for state in _states(common)), STATE_COLUMNS)
 
 
 @api.get("/states/{code}.csv", tags=["states"], response={200: None, 404: Message})
@@ -461,8 +473,11 @@ def list_endorsements(request: HttpRequest, filters: Query[EndorsementFilters], 
 def list_endorsements_csv(request: HttpRequest, filters: Query[EndorsementFilters]) -> HttpResponse:
     _check_known(filters)
     with _in(filters.lang):
-        rows = (_endorsement(row) for row in _endorsements(filters))
-        return _csv("endorsements", rows, ENDORSEMENT_COLUMNS)
+        return _endorsements_csv(filters)
+
+
+def _endorsements_csv(filters: EndorsementFilters) -> HttpResponse:
+    return _csv("endorsements", (_endorsement(row) for row in _endorsements(filters)), ENDORSEMENT_COLUMNS)
 
 
 MATRIX_COLUMNS = ["state", "state_name", "kind", "regional_group"]
@@ -491,8 +506,79 @@ def state_matrix_csv(request: HttpRequest, filters: Query[MatrixFilters]) -> Htt
     initiative's slug, the first day of the state's endorsement in force (at `as_of` when given),
     empty when it has none; the page `/<lang>/matrix/` shows the same table."""
     with _in(filters.lang):
-        columns, rows = matrix_csv_rows(matrix.matrix(filters.as_of, group=filters.group))
-        return csv_response(filename="matrix.csv", columns=columns, rows=rows)
+        return _matrix_csv(matrix.matrix(filters.as_of, group=filters.group))
+
+
+def _matrix_csv(table: matrix.Matrix) -> HttpResponse:
+    columns, rows = matrix_csv_rows(table)
+    return csv_response(filename="matrix.csv", columns=columns, rows=rows)
+
+
+# The whole record as a Frictionless Data Package ------------------------------------------------
+
+
+def _package_tables(initiatives: list[Initiative]) -> list[datapackage.Table]:
+    return [
+        datapackage.INITIATIVES,
+        datapackage.STATES,
+        datapackage.ENDORSEMENTS,
+        datapackage.matrix_table(initiatives),
+    ]
+
+
+CSV_ENDPOINTS = {
+    "initiatives": "list_initiatives_csv",
+    "states": "list_states_csv",
+    "endorsements": "list_endorsements_csv",
+    "matrix": "state_matrix_csv",
+}
+
+
+@api.get("/datapackage.json", tags=["open data"], response={200: dict[str, Any]})
+def data_package(request: HttpRequest, common: Query[Common]) -> dict[str, Any]:
+    """The public record as a Frictionless Data Package (https://datapackage.org): the CSV files of
+    this API with a Table Schema each (types, descriptions, keys), the licence, the sources and the
+    date; the files' addresses carry the same `as_of` and `lang`. `datapackage.zip` holds it all."""
+    query = urlencode({"lang": common.lang, **({"as_of": common.as_of.isoformat()} if common.as_of else {})})
+    with _in(common.lang):
+        return datapackage.descriptor(
+            tables=_package_tables(list(Initiative.objects.published().order_by("launched_on", "slug"))),
+            paths={
+                name: request.build_absolute_uri(f"{reverse(f'api:{endpoint}')}?{query}")
+                for name, endpoint in CSV_ENDPOINTS.items()
+            },
+            on=common.as_of,
+            cited=datapackage.sources(),
+        )
+
+
+@api.get("/datapackage.zip", tags=["open data"], response={200: None})
+def data_package_zip(request: HttpRequest, common: Query[Common]) -> HttpResponse:
+    """The whole public record in one file: `datapackage.json` and the four CSV files it describes
+    (initiatives, states, every period of endorsement, the matrix), as at `as_of` when given."""
+    with _in(common.lang):
+        table = matrix.matrix(common.as_of)
+        files = {
+            "initiatives": _initiatives_csv(common),
+            "states": _states_csv(common),
+            "endorsements": _endorsements_csv(EndorsementFilters.model_validate(common.model_dump())),
+            "matrix": _matrix_csv(table),
+        }
+        described = datapackage.descriptor(
+            tables=_package_tables(table.initiatives),
+            paths={name: f"{name}.csv" for name in files},
+            on=common.as_of,
+            cited=datapackage.sources(),
+        )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("datapackage.json", json.dumps(described, ensure_ascii=False, indent=2))
+        for name, response in files.items():
+            archive.writestr(f"{name}.csv", response.content)
+    day = (common.as_of or timezone.localdate()).isoformat()
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="alliance-register-{day}-{common.lang}.zip"'
+    return response
 
 
 @api.get("/receipts/public-key", tags=["receipts"], response={200: None})

@@ -34,6 +34,10 @@ PAGES = {
     "/en/matrix/": 3,
     "/ar/matrix/?as_of=2020-06-30&group=african": 3,
     "/api/v1/matrix.csv?as_of=2020-06-30": 3,
+    # The initiatives (for the matrix's columns), their sources and the endorsements'.
+    "/api/v1/datapackage.json": 3,
+    # And each file's: the initiatives and their lead states, the states, the endorsements, the matrix.
+    "/api/v1/datapackage.zip?as_of=2020-06-30": 9,
 }
 
 
