@@ -51,12 +51,19 @@ STATE_SOURCES = [
 ]
 
 
+TYPE_LABELS = {"string": _("text"), "integer": _("whole number"), "date": _("date (YYYY-MM-DD)")}
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
     type: str  # a Table Schema type: string, integer, date
     description: StrOrPromise
     constraints: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def type_label(self) -> StrOrPromise:
+        return TYPE_LABELS[self.type]
 
     def schema(self) -> dict[str, Any]:
         described: dict[str, Any] = {"name": self.name, "type": self.type, "description": str(self.description)}
@@ -225,8 +232,15 @@ ENDORSEMENTS = Table(
 )
 
 
+ENDORSED_SINCE = _("The first day of the state's endorsement in force of this initiative; empty when it has none.")
+
+
 def matrix_table(initiatives: list[Initiative]) -> Table:
     """The matrix's table: a column per published initiative, between the state's and the count."""
+    return _matrix([Column(initiative.slug, "date", ENDORSED_SINCE) for initiative in initiatives])
+
+
+def _matrix(initiative_columns: list[Column]) -> Table:
     return Table(
         "matrix",
         _("States and initiatives"),
@@ -236,14 +250,7 @@ def matrix_table(initiatives: list[Initiative]) -> Table:
             STATE_NAME,
             KIND,
             REGIONAL_GROUP,
-            *(
-                Column(
-                    initiative.slug,
-                    "date",
-                    _("The first day of the state's endorsement in force of this initiative; empty when it has none."),
-                )
-                for initiative in initiatives
-            ),
+            *initiative_columns,
             Column("endorsed_initiatives", "integer", _("How many initiatives the state endorses."), {"minimum": 0}),
         ],
         primary_key="state",
@@ -252,8 +259,8 @@ def matrix_table(initiatives: list[Initiative]) -> Table:
 
 
 def guide_tables() -> list[Table]:
-    """The tables the data page explains (the matrix with one example column per initiative)."""
-    return [INITIATIVES, STATES, ENDORSEMENTS]
+    """The tables the data page explains; the matrix's initiative columns stand for one per initiative."""
+    return [INITIATIVES, STATES, ENDORSEMENTS, _matrix([Column(str(_("<initiative slug>")), "date", ENDORSED_SINCE)])]
 
 
 def sources() -> list[dict[str, str]]:

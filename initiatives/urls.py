@@ -13,6 +13,7 @@ urlpatterns = [
     path("states/", views.state_list, name="states"),
     path("states/<str:code>/", views.state_detail, name="state"),
     path("matrix/", views.state_matrix, name="matrix"),
+    path("data/", views.open_data, name="data"),
     path("events/", views.event_list, name="events"),
     path("corrections/", views.correction_list, name="corrections"),
     path("transparency/", views.transparency_log, name="transparency"),

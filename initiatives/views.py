@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from alliance.caching import kept_until_content_changes, public_page
 from alliance.forms import posted
-from initiatives import coalitions, coverage, matrix, receipts, texts, transparency
+from initiatives import coalitions, coverage, datapackage, matrix, receipts, texts, transparency
 from initiatives.endorsing import EndorsementRefused, check_can_endorse
 from initiatives.endorsing import endorse as endorse_initiative
 from initiatives.endorsing import withdraw as withdraw_endorsement
@@ -38,7 +38,7 @@ from initiatives.forms import (
     VerifyReceiptForm,
     WithdrawForm,
 )
-from initiatives.models import Correction, Endorsement, Event, Initiative, PageRow, Sponsorship
+from initiatives.models import Correction, DatePrecision, Endorsement, Event, Initiative, PageRow, Sponsorship
 from members.accreditation import delegate_required
 from members.directory import state_directory
 from members.models import Accreditation, MemberState, state_url
@@ -143,6 +143,22 @@ def state_matrix(request: HttpRequest) -> HttpResponse:
             "rows_by_region": group_by_region(
                 table.rows, key=lambda row: row.state, name=lambda state: names[state.pk]
             ),
+        },
+    )
+
+
+@require_safe
+@public_page
+def open_data(request: HttpRequest) -> HttpResponse:
+    """What the register publishes, each file's fields, how precise its dates are, its sources and licence."""
+    return render(
+        request,
+        "initiatives/open_data.html",
+        {
+            "tables": datapackage.guide_tables(),
+            "licence": datapackage.LICENCE,
+            "precisions": DatePrecision.choices,
+            "sources": datapackage.sources(),
         },
     )
 

@@ -27,6 +27,7 @@ PUBLIC = [
     "states/fra/",
     "matrix/",
     "matrix/?group=nowhere&as_of=2020-01-01",
+    "data/",
     "events/",
     "about/",
     "transparency/",

@@ -36,6 +36,7 @@ PAGES = {
     "/api/v1/matrix.csv?as_of=2020-06-30": 3,
     # The initiatives (for the matrix's columns), their sources and the endorsements'.
     "/api/v1/datapackage.json": 3,
+    "/en/data/": 2,  # the sources: the initiatives', the endorsements'
     # And each file's: the initiatives and their lead states, the states, the endorsements, the matrix.
     "/api/v1/datapackage.zip?as_of=2020-06-30": 9,
 }
