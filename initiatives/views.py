@@ -35,6 +35,7 @@ from initiatives.forms import (
     InitiativeFilterForm,
     InviteForm,
     MatrixForm,
+    StateFilterForm,
     VerifyReceiptForm,
     WithdrawForm,
 )
@@ -119,8 +120,13 @@ def _delegate_action(request: HttpRequest, initiative: Initiative, in_force: lis
 @require_safe
 @public_page
 def state_list(request: HttpRequest) -> HttpResponse:
-    states = list(MemberState.objects.for_listing())
-    return render(request, "initiatives/state_list.html", {"states_by_region": group_by_region(states)})
+    form = StateFilterForm(request.GET or None)
+    states = form.filter(MemberState.objects.for_listing())
+    return render(
+        request,
+        "initiatives/state_list.html",
+        {"form": form, "states": states, "states_by_region": group_by_region(states)},
+    )
 
 
 @require_safe

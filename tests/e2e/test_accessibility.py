@@ -24,6 +24,7 @@ PUBLIC = [
     "initiatives/",
     "initiatives/paris-call/",
     "states/",
+    "states/?q=fr&group=western_european_others",
     "states/fra/",
     "matrix/",
     "matrix/?group=nowhere&as_of=2020-01-01",

@@ -25,6 +25,7 @@ PAGES = {
     "/api/v1/endorsements?initiative=counted": 3,  # one to check the initiative exists
     "/api/v1/endorsements.csv?initiative=counted&as_of=2020-06-30": 2,
     "/en/states/": 1,
+    "/fr/states/?q=qa&group=african": 1,
     "/en/states/qaa/": 4,
     "/en/events/": 3,
     "/en/about/": 0,
