@@ -60,7 +60,7 @@ def bad_parameters(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 SLUG = r"^[-a-zA-Z0-9_]+$"  # slugs and receipt references: no NUL, no slash, nothing PostgreSQL refuses
 
 
-ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _iso_day(value: object) -> object:
@@ -506,8 +506,8 @@ def _endorsements_csv(filters: EndorsementFilters) -> HttpResponse:
 MATRIX_COLUMNS = ["state", "state_name", "kind", "regional_group"]
 
 
-def matrix_csv_rows(table: matrix.Matrix) -> tuple[list[str], list[list[object]]]:
-    """The matrix's columns (each initiative's slug between the state's and the count) and rows, by code."""
+def _matrix_csv(table: matrix.Matrix) -> HttpResponse:
+    """The matrix by state code: each initiative's slug names its column, between the state's and the count."""
     columns = [*MATRIX_COLUMNS, *(initiative.slug for initiative in table.initiatives), "endorsed_initiatives"]
     rows: list[list[object]] = [
         [
@@ -520,7 +520,7 @@ def matrix_csv_rows(table: matrix.Matrix) -> tuple[list[str], list[list[object]]
         ]
         for row in sorted(table.rows, key=lambda row: row.state.code)
     ]
-    return columns, rows
+    return csv_response(filename="matrix.csv", columns=columns, rows=rows)
 
 
 @api.get("/matrix.csv", tags=["states"], response={200: None, 400: Problems})
@@ -530,11 +530,6 @@ def state_matrix_csv(request: HttpRequest, filters: Query[MatrixFilters]) -> Htt
     empty when it has none; the page `/<lang>/matrix/` shows the same table."""
     with _in(filters.lang):
         return _matrix_csv(matrix.matrix(filters.as_of, group=filters.group))
-
-
-def _matrix_csv(table: matrix.Matrix) -> HttpResponse:
-    columns, rows = matrix_csv_rows(table)
-    return csv_response(filename="matrix.csv", columns=columns, rows=rows)
 
 
 # The whole record as a Frictionless Data Package ------------------------------------------------

@@ -20,6 +20,7 @@ def test_every_operation_declares_its_400_and_those_with_a_lookup_their_404(regi
     "query",
     [
         "/api/v1/coverage?as_of=0.0",  # read as seconds since 1970 before days had to be YYYY-MM-DD
+        "/api/v1/coverage?as_of=%D9%A2%D9%A0%D9%A2%D9%A0-%D9%A0%D9%A1-%D9%A0%D9%A1",  # Arabic-Indic digits
         "/api/v1/endorsements?since=20200101",
         "/api/v1/matrix.csv?as_of=2020-1-1",
         "/api/v1/datapackage.zip?lang=xx",
