@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import base64
 import datetime
+import io
+import json
+import re
+import zipfile
 from collections.abc import Callable, Iterable
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.errors import HttpError, ValidationError
+from pydantic import BeforeValidator
 
 from alliance.csv_files import csv_response
-from initiatives import coverage, receipts, transparency
+from initiatives import coverage, datapackage, matrix, receipts, transparency
 from initiatives.models import Checkpoint, Correction, Endorsement, Initiative, LogEntry
 from members.models import MemberState
 from verifier.alliance_verify import consistency_proof, inclusion_proof
@@ -31,7 +37,9 @@ api = NinjaAPI(
         "Which states endorse the initiatives of the Alliance for Multilateralism, since when, and on what "
         "source. Every endpoint takes `as_of=YYYY-MM-DD` (the register as it stood at the end of that day) "
         "and `lang` for texts. Lists answer `{count, items}` and page with `limit` and `offset`. "
-        "Each list is also served as CSV at the same path with `.csv` appended."
+        "Each list is also served as CSV at the same path with `.csv` appended. A wrong parameter gets 400 with "
+        "`{detail: [problems]}` (a day is written YYYY-MM-DD); an unknown slug, code or reference gets 404 with "
+        "`{detail}`. `/datapackage.zip` holds the whole public record as a Frictionless Data Package."
     ),
     urls_namespace="api",
 )
@@ -52,13 +60,26 @@ def bad_parameters(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 SLUG = r"^[-a-zA-Z0-9_]+$"  # slugs and receipt references: no NUL, no slash, nothing PostgreSQL refuses
 
 
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_day(value: object) -> object:
+    """Only YYYY-MM-DD: pydantic would also read a number as seconds since 1970 ("0.0" as 1 January 1970)."""
+    if isinstance(value, str) and not ISO_DAY.fullmatch(value):
+        raise ValueError("a day is written YYYY-MM-DD")
+    return value
+
+
+Day = Annotated[datetime.date, BeforeValidator(_iso_day)]
+
+
 class Page(Schema):
     limit: int = Field(100, ge=1, le=1000, description="At most this many items.")
     offset: int = Field(0, ge=0, le=1_000_000, description="Skip this many items.")
 
 
 class Common(Schema):
-    as_of: datetime.date | None = Field(None, description="The register as it stood at the end of this day.")
+    as_of: Day | None = Field(None, description="The register as it stood at the end of this day.")
     lang: Language = Field("en", description="Language of the texts.")
 
 
@@ -192,8 +213,12 @@ class EndorsementFilters(Common):
     state: str | None = Field(None, description="ISO 3166-1 alpha-3 code.", pattern=r"^[A-Za-z]{3}$")
     group: MemberState.RegionalGroup | None = Field(None, description="UN regional group.")
     channel: Endorsement.Channel | None = None
-    since: datetime.date | None = Field(None, description="Endorsed on or after this day.")
-    until: datetime.date | None = Field(None, description="Endorsed on or before this day.")
+    since: Day | None = Field(None, description="Endorsed on or after this day.")
+    until: Day | None = Field(None, description="Endorsed on or before this day.")
+
+
+class MatrixFilters(Common):
+    group: MemberState.RegionalGroup | None = Field(None, description="Only the states of this UN regional group.")
 
 
 class InitiativePath(Schema):
@@ -210,6 +235,12 @@ class ReceiptPath(Schema):
 
 class Message(Schema):
     detail: str
+
+
+class Problems(Schema):
+    """A refused request (400): what was wrong with each parameter."""
+
+    detail: list[str] = Field(description="One line per problem: the parameter, then what is wrong with it.")
 
 
 # Serialisation -----------------------------------------------------------------------------------
@@ -358,7 +389,7 @@ def _coverage(slug: str | None, title: str, found: coverage.Coverage) -> dict[st
     }
 
 
-@api.get("/coverage", response=CoverageList, tags=["initiatives"])
+@api.get("/coverage", response={200: CoverageList, 400: Problems}, tags=["initiatives"])
 def list_coverage(request: HttpRequest, common: Query[Common]) -> dict[str, Any]:
     """How many UN member states endorse each published initiative, and the Alliance as a whole, by
     regional group: the figures of the pages' coverage meters (at `as_of` when given)."""
@@ -380,20 +411,24 @@ def list_coverage(request: HttpRequest, common: Query[Common]) -> dict[str, Any]
         return {"as_of": common.as_of, "items": items}
 
 
-@api.get("/initiatives", response=InitiativeList, tags=["initiatives"])
+@api.get("/initiatives", response={200: InitiativeList, 400: Problems}, tags=["initiatives"])
 def list_initiatives(request: HttpRequest, common: Query[Common], page: Query[Page]) -> dict[str, Any]:
     with _in(common.lang):
         return _page(_initiatives(common), page, lambda item: _initiative(item, common.lang))
 
 
-@api.get("/initiatives.csv", tags=["initiatives"], response={200: None})
+@api.get("/initiatives.csv", tags=["initiatives"], response={200: None, 400: Problems})
 def list_initiatives_csv(request: HttpRequest, common: Query[Common]) -> HttpResponse:
     with _in(common.lang):
-        rows = [_initiative(item, common.lang) for item in _initiatives(common)]
-        return _csv("initiatives", ({**row, "theme": row["theme"]["slug"]} for row in rows), INITIATIVE_COLUMNS)
+        return _initiatives_csv(common)
 
 
-@api.get("/initiatives/{slug}.csv", tags=["initiatives"], response={200: None, 404: Message})
+def _initiatives_csv(common: Common) -> HttpResponse:
+    rows = [_initiative(item, common.lang) for item in _initiatives(common)]
+    return _csv("initiatives", ({**row, "theme": row["theme"]["slug"]} for row in rows), INITIATIVE_COLUMNS)
+
+
+@api.get("/initiatives/{slug}.csv", tags=["initiatives"], response={200: None, 400: Problems, 404: Message})
 def initiative_endorsements_csv(
     request: HttpRequest, path: Path[InitiativePath], common: Query[Common]
 ) -> HttpResponse:
@@ -406,26 +441,30 @@ def initiative_endorsements_csv(
         return _csv(f"endorsements-{slug}", rows, ENDORSEMENT_COLUMNS)
 
 
-@api.get("/initiatives/{slug}", response={200: InitiativeDetailOut, 404: Message}, tags=["initiatives"])
+@api.get("/initiatives/{slug}", response={200: InitiativeDetailOut, 400: Problems, 404: Message}, tags=["initiatives"])
 def get_initiative(request: HttpRequest, path: Path[InitiativePath], common: Query[Common]) -> dict[str, Any]:
     with _in(common.lang):
         item = get_object_or_404(Initiative.objects.published().for_detail(common.as_of), slug=path.slug)
         return _initiative(item, common.lang, detail=True)
 
 
-@api.get("/states", response=StateList, tags=["states"])
+@api.get("/states", response={200: StateList, 400: Problems}, tags=["states"])
 def list_states(request: HttpRequest, common: Query[Common], page: Query[Page]) -> dict[str, Any]:
     with _in(common.lang):
         return _page(_states(common), page, _state)
 
 
-@api.get("/states.csv", tags=["states"], response={200: None})
+@api.get("/states.csv", tags=["states"], response={200: None, 400: Problems})
 def list_states_csv(request: HttpRequest, common: Query[Common]) -> HttpResponse:
     with _in(common.lang):
-        return _csv("states", (_state(state) for state in _states(common)), STATE_COLUMNS)
+        return _states_csv(common)
 
 
-@api.get("/states/{code}.csv", tags=["states"], response={200: None, 404: Message})
+def _states_csv(common: Common) -> HttpResponse:
+    return _csv("states", (_state(state) for state in _states(common)), STATE_COLUMNS)
+
+
+@api.get("/states/{code}.csv", tags=["states"], response={200: None, 400: Problems, 404: Message})
 def state_endorsements_csv(request: HttpRequest, path: Path[StatePath], common: Query[Common]) -> HttpResponse:
     """The state's endorsements, as `/endorsements.csv?state=<code>`."""
     state = get_object_or_404(MemberState, code=path.code.upper())
@@ -435,7 +474,7 @@ def state_endorsements_csv(request: HttpRequest, path: Path[StatePath], common: 
         return _csv(f"endorsements-{state.code.lower()}", rows, ENDORSEMENT_COLUMNS)
 
 
-@api.get("/states/{code}", response={200: StateDetailOut, 404: Message}, tags=["states"])
+@api.get("/states/{code}", response={200: StateDetailOut, 400: Problems, 404: Message}, tags=["states"])
 def get_state(request: HttpRequest, path: Path[StatePath], common: Query[Common]) -> dict[str, Any]:
     with _in(common.lang):
         state = get_object_or_404(_states(common), code=path.code.upper())
@@ -445,7 +484,7 @@ def get_state(request: HttpRequest, path: Path[StatePath], common: Query[Common]
         return {**_state(state), "endorsements": [_endorsement(row) for row in rows]}
 
 
-@api.get("/endorsements", response={200: EndorsementList, 404: Message}, tags=["endorsements"])
+@api.get("/endorsements", response={200: EndorsementList, 400: Problems, 404: Message}, tags=["endorsements"])
 def list_endorsements(request: HttpRequest, filters: Query[EndorsementFilters], page: Query[Page]) -> dict[str, Any]:
     """Every period of endorsement; with `as_of`, those in force at the end of that day, as they stood."""
     _check_known(filters)
@@ -453,15 +492,114 @@ def list_endorsements(request: HttpRequest, filters: Query[EndorsementFilters], 
         return _page(_endorsements(filters), page, _endorsement)
 
 
-@api.get("/endorsements.csv", tags=["endorsements"], response={200: None, 404: Message})
+@api.get("/endorsements.csv", tags=["endorsements"], response={200: None, 400: Problems, 404: Message})
 def list_endorsements_csv(request: HttpRequest, filters: Query[EndorsementFilters]) -> HttpResponse:
     _check_known(filters)
     with _in(filters.lang):
-        rows = (_endorsement(row) for row in _endorsements(filters))
-        return _csv("endorsements", rows, ENDORSEMENT_COLUMNS)
+        return _endorsements_csv(filters)
 
 
-@api.get("/receipts/public-key", tags=["receipts"], response={200: None})
+def _endorsements_csv(filters: EndorsementFilters) -> HttpResponse:
+    return _csv("endorsements", (_endorsement(row) for row in _endorsements(filters)), ENDORSEMENT_COLUMNS)
+
+
+MATRIX_COLUMNS = ["state", "state_name", "kind", "regional_group"]
+
+
+def _matrix_csv(table: matrix.Matrix) -> HttpResponse:
+    """The matrix by state code: each initiative's slug names its column, between the state's and the count."""
+    columns = [*MATRIX_COLUMNS, *(initiative.slug for initiative in table.initiatives), "endorsed_initiatives"]
+    rows: list[list[object]] = [
+        [
+            row.state.code,
+            row.name,
+            row.state.kind,
+            row.state.regional_group,
+            *row.endorsed_since,
+            row.endorsed_initiatives,
+        ]
+        for row in sorted(table.rows, key=lambda row: row.state.code)
+    ]
+    return csv_response(filename="matrix.csv", columns=columns, rows=rows)
+
+
+@api.get("/matrix.csv", tags=["states"], response={200: None, 400: Problems})
+def state_matrix_csv(request: HttpRequest, filters: Query[MatrixFilters]) -> HttpResponse:
+    """Every state (or those of one regional group) against every published initiative: under each
+    initiative's slug, the first day of the state's endorsement in force (at `as_of` when given),
+    empty when it has none; the page `/<lang>/matrix/` shows the same table."""
+    with _in(filters.lang):
+        return _matrix_csv(matrix.matrix(filters.as_of, group=filters.group))
+
+
+# The whole record as a Frictionless Data Package ------------------------------------------------
+
+
+def _package_tables(initiatives: list[Initiative]) -> list[datapackage.Table]:
+    return [
+        datapackage.INITIATIVES,
+        datapackage.STATES,
+        datapackage.ENDORSEMENTS,
+        datapackage.matrix_table(initiatives),
+    ]
+
+
+CSV_ENDPOINTS = {
+    "initiatives": "list_initiatives_csv",
+    "states": "list_states_csv",
+    "endorsements": "list_endorsements_csv",
+    "matrix": "state_matrix_csv",
+}
+
+
+@api.get("/datapackage.json", tags=["open data"], response={200: dict[str, Any], 400: Problems})
+def data_package(request: HttpRequest, common: Query[Common]) -> dict[str, Any]:
+    """The public record as a Frictionless Data Package (https://datapackage.org): the CSV files of
+    this API with a Table Schema each (types, descriptions, keys), the licence, the sources and the
+    date; the files' addresses carry the same `as_of` and `lang`. `datapackage.zip` holds it all."""
+    query = urlencode({"lang": common.lang, **({"as_of": common.as_of.isoformat()} if common.as_of else {})})
+    with _in(common.lang):
+        return datapackage.descriptor(
+            tables=_package_tables(list(Initiative.objects.published().order_by("launched_on", "slug"))),
+            paths={
+                name: request.build_absolute_uri(f"{reverse(f'api:{endpoint}')}?{query}")
+                for name, endpoint in CSV_ENDPOINTS.items()
+            },
+            on=common.as_of,
+            cited=datapackage.sources(),
+        )
+
+
+@api.get("/datapackage.zip", tags=["open data"], response={200: None, 400: Problems})
+def data_package_zip(request: HttpRequest, common: Query[Common]) -> HttpResponse:
+    """The whole public record in one file: `datapackage.json` and the four CSV files it describes
+    (initiatives, states, every period of endorsement, the matrix), as at `as_of` when given."""
+    with _in(common.lang):
+        table = matrix.matrix(common.as_of)
+        files = {
+            "initiatives": _initiatives_csv(common),
+            "states": _states_csv(common),
+            "endorsements": _endorsements_csv(EndorsementFilters.model_validate(common.model_dump())),
+            "matrix": _matrix_csv(table),
+        }
+        described = datapackage.descriptor(
+            tables=_package_tables(table.initiatives),
+            paths={name: f"{name}.csv" for name in files},
+            on=common.as_of,
+            cited=datapackage.sources(),
+        )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("datapackage.json", json.dumps(described, ensure_ascii=False, indent=2))
+        for name, response in files.items():
+            archive.writestr(f"{name}.csv", response.content)
+    day = (common.as_of or timezone.localdate()).isoformat()
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="alliance-register-{day}-{common.lang}.zip"'
+    return response
+
+
+@api.get("/receipts/public-key", tags=["receipts"], response={200: None, 400: Problems})
 def receipt_public_key(request: HttpRequest) -> HttpResponse:
     """The Ed25519 public key (PEM) that verifies the register's signed receipts."""
     response = HttpResponse(receipts.public_key_pem(), content_type="application/x-pem-file")
@@ -482,20 +620,20 @@ def _correction(correction: Correction) -> dict[str, Any]:
     }
 
 
-@api.get("/corrections", response=CorrectionList, tags=["endorsements"])
+@api.get("/corrections", response={200: CorrectionList, 400: Problems}, tags=["endorsements"])
 def list_corrections(request: HttpRequest, page: Query[Page]) -> dict[str, Any]:
     """Each correction of a recorded endorsement's date or source, newest first, with its reason."""
     return _page(Correction.objects.for_listing(), page, _correction)
 
 
-@api.get("/receipts/keys", tags=["receipts"], response={200: dict[str, Any]})
+@api.get("/receipts/keys", tags=["receipts"], response={200: dict[str, Any], 400: Problems})
 def receipt_keys(request: HttpRequest) -> dict[str, Any]:
     """Every key that signs or signed receipts (PEM): the current one (`valid_until` null), then each
     retired one with the last day it signed, so receipts issued before a rotation still verify."""
     return {"keys": receipts.published_keys()}
 
 
-@api.get("/receipts/{reference}", tags=["receipts"], response={200: dict[str, Any], 404: Message})
+@api.get("/receipts/{reference}", tags=["receipts"], response={200: dict[str, Any], 400: Problems, 404: Message})
 def signed_receipt(request: HttpRequest, path: Path[ReceiptPath]) -> HttpResponse:
     """The endorsement's receipt, signed with the register's Ed25519 key."""
     row = get_object_or_404(
@@ -565,14 +703,14 @@ def _note(checkpoint: Checkpoint) -> HttpResponse:
     return response
 
 
-@api.get("/log/checkpoint", tags=["transparency log"], response={200: None})
+@api.get("/log/checkpoint", tags=["transparency log"], response={200: None, 400: Problems})
 def log_checkpoint(request: HttpRequest) -> HttpResponse:
     """The log's latest checkpoint: a C2SP signed note (origin, tree size, base64 root hash), signed
     with the register's Ed25519 key (`/api/v1/receipts/public-key`)."""
     return _note(transparency.latest_checkpoint())
 
 
-@api.get("/log/checkpoint/{size}", tags=["transparency log"], response={200: None, 404: Message})
+@api.get("/log/checkpoint/{size}", tags=["transparency log"], response={200: None, 400: Problems, 404: Message})
 def log_checkpoint_of_size(request: HttpRequest, path: Path[CheckpointPath]) -> HttpResponse:
     """The checkpoint the log signed when it had `size` entries; every one is kept (after a key
     rotation, the current key's, where it signed that size too)."""
@@ -582,7 +720,7 @@ def log_checkpoint_of_size(request: HttpRequest, path: Path[CheckpointPath]) -> 
     return _note(checkpoint)
 
 
-@api.get("/log/entries", response=LogEntries, tags=["transparency log"])
+@api.get("/log/entries", response={200: LogEntries, 400: Problems}, tags=["transparency log"])
 def log_entries(request: HttpRequest, span: Query[LogRange]) -> dict[str, Any]:
     """Entries `start` ≤ index < `end`, in order: at most 1,000 at a time (ask again from the next index)."""
     end = min(span.end if span.end is not None else span.start + MAX_LOG_ENTRIES, span.start + MAX_LOG_ENTRIES)
@@ -593,7 +731,9 @@ def log_entries(request: HttpRequest, span: Query[LogRange]) -> dict[str, Any]:
     }
 
 
-@api.get("/log/proof/inclusion", response={200: InclusionProofOut, 404: Message}, tags=["transparency log"])
+@api.get(
+    "/log/proof/inclusion", response={200: InclusionProofOut, 400: Problems, 404: Message}, tags=["transparency log"]
+)
 def log_inclusion_proof(request: HttpRequest, query: Query[InclusionQuery]) -> dict[str, Any]:
     """The audit path from entry `index` to the root of the tree of `tree_size` entries."""
     if query.index >= query.tree_size or query.tree_size > transparency.size():
@@ -607,7 +747,11 @@ def log_inclusion_proof(request: HttpRequest, query: Query[InclusionQuery]) -> d
     }
 
 
-@api.get("/log/proof/consistency", response={200: ConsistencyProofOut, 404: Message}, tags=["transparency log"])
+@api.get(
+    "/log/proof/consistency",
+    response={200: ConsistencyProofOut, 400: Problems, 404: Message},
+    tags=["transparency log"],
+)
 def log_consistency_proof(request: HttpRequest, query: Query[ConsistencyQuery]) -> dict[str, Any]:
     """The proof that the tree of `second` entries extends the tree of `first` entries."""
     if query.first > query.second or query.second > transparency.size():

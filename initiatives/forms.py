@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from alliance.text import reject_bidi_controls
 from initiatives.models import Initiative, InitiativeQuerySet, Theme
+from members.collation import matches
 from members.forms import list_states_by_name
-from members.models import MemberState
+from members.models import MemberState, MemberStateQuerySet
 
 
 class InitiativeFilterForm(forms.Form):
@@ -83,6 +84,46 @@ class AsOfForm(forms.Form):
 
     def day(self) -> datetime.date | None:
         return self.cleaned_data["as_of"] if self.is_valid() else None
+
+
+class StateFilterForm(forms.Form):
+    """The states list's search, by a name in any of the six languages, and its regional group."""
+
+    q = forms.CharField(
+        label=_("Search by name or code"),
+        required=False,
+        max_length=100,
+        help_text=_("In any of the six languages; accents and capitals do not matter."),
+    )
+    group = forms.ChoiceField(
+        label=_("UN regional group"),
+        required=False,
+        choices=[("", _("All regional groups")), *MemberState.RegionalGroup.choices],
+    )
+
+    def filter(self, states: MemberStateQuerySet) -> list[MemberState]:
+        """The states that match the valid choices; a wrong choice is reported, and filters nothing."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        if data.get("group"):
+            states = states.filter(regional_group=data["group"])
+        text = data.get("q", "")
+        return [state for state in states if matches(text, state.names_to_search())]
+
+
+class MatrixForm(AsOfForm):
+    """The matrix's day and, optionally, one UN regional group; a wrong value is reported and ignored."""
+
+    group = forms.ChoiceField(
+        label=_("UN regional group"),
+        required=False,
+        choices=[("", _("All states")), *MemberState.RegionalGroup.choices],
+    )
+
+    def chosen(self) -> tuple[datetime.date | None, str | None]:
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return data.get("as_of"), data.get("group") or None
 
 
 class VerifyReceiptForm(forms.Form):

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from alliance.caching import kept_until_content_changes, public_page
 from alliance.forms import posted
-from initiatives import coalitions, coverage, receipts, texts, transparency
+from initiatives import coalitions, coverage, datapackage, matrix, receipts, texts, transparency
 from initiatives.endorsing import EndorsementRefused, check_can_endorse
 from initiatives.endorsing import endorse as endorse_initiative
 from initiatives.endorsing import withdraw as withdraw_endorsement
@@ -34,10 +34,12 @@ from initiatives.forms import (
     HandOverForm,
     InitiativeFilterForm,
     InviteForm,
+    MatrixForm,
+    StateFilterForm,
     VerifyReceiptForm,
     WithdrawForm,
 )
-from initiatives.models import Correction, Endorsement, Event, Initiative, PageRow, Sponsorship
+from initiatives.models import Correction, DatePrecision, Endorsement, Event, Initiative, PageRow, Sponsorship
 from members.accreditation import delegate_required
 from members.directory import state_directory
 from members.models import Accreditation, MemberState, state_url
@@ -118,8 +120,53 @@ def _delegate_action(request: HttpRequest, initiative: Initiative, in_force: lis
 @require_safe
 @public_page
 def state_list(request: HttpRequest) -> HttpResponse:
-    states = list(MemberState.objects.for_listing())
-    return render(request, "initiatives/state_list.html", {"states_by_region": group_by_region(states)})
+    form = StateFilterForm(request.GET or None)
+    states = form.filter(MemberState.objects.for_listing())
+    return render(
+        request,
+        "initiatives/state_list.html",
+        {"form": form, "states": states, "states_by_region": group_by_region(states)},
+    )
+
+
+@require_safe
+@public_page
+def state_matrix(request: HttpRequest) -> HttpResponse:
+    """Every state against every initiative, as at a day, by regional group (or of one group)."""
+    form = MatrixForm(request.GET or None)
+    day, group = form.chosen()
+    table = matrix.matrix(day, group=group)
+    names = {row.state.pk: row.name for row in table.rows}
+    return render(
+        request,
+        "initiatives/matrix.html",
+        {
+            "form": form,
+            "day": day,
+            "group": group,
+            "matrix": table,
+            "columns": len(table.initiatives) + 2,
+            "rows_by_region": group_by_region(
+                table.rows, key=lambda row: row.state, name=lambda state: names[state.pk]
+            ),
+        },
+    )
+
+
+@require_safe
+@public_page
+def open_data(request: HttpRequest) -> HttpResponse:
+    """What the register publishes, each file's fields, how precise its dates are, its sources and licence."""
+    return render(
+        request,
+        "initiatives/open_data.html",
+        {
+            "tables": datapackage.guide_tables(),
+            "licence": datapackage.LICENCE,
+            "precisions": DatePrecision.choices,
+            "sources": datapackage.sources(),
+        },
+    )
 
 
 STATE_CODE = re.compile("[A-Za-z]{3}")

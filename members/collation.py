@@ -24,14 +24,23 @@ def collation_key(text: str, language: str | None = None) -> tuple[str, str]:
 
 @lru_cache(maxsize=4096)  # names repeat on every page; a key costs a Unicode decomposition (or pinyin)
 def _collation_key(text: str, language: str) -> tuple[str, str]:
-    if language.startswith("zh"):
-        base = " ".join(lazy_pinyin(text))
-    else:
-        decomposed = unicodedata.normalize("NFKD", text)
-        base = "".join(char for char in decomposed if not unicodedata.combining(char))
     # Letters and digits decide; spaces, hyphens and apostrophes only break ties.
-    primary = "".join(char for char in base.casefold() if char.isalnum() or char == " ")
-    return primary, text
+    return fold(" ".join(lazy_pinyin(text)) if language.startswith("zh") else text), text
+
+
+@lru_cache(maxsize=8192)  # a search folds every state's names in six languages
+def fold(text: str) -> str:
+    """The text without case, accents or punctuation, as readers compare names: "Egypte", "égypte"
+    and "ÉGYPTE" fold alike; so do Arabic names with and without their vowel marks and hamzas."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    base = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return "".join(char for char in base.casefold() if char.isalnum() or char == " ")
+
+
+def matches(text: str, names: Iterable[str]) -> bool:
+    """Whether one of the names contains the searched text, folded alike (an empty text matches all)."""
+    wanted = fold(text).strip()
+    return not wanted or any(wanted in fold(name) for name in names)
 
 
 def sort_by_name(items: Iterable[T], name: Callable[[T], str], language: str | None = None) -> list[T]:

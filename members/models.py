@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import build_localized_fieldname
 
 from alliance.text import reject_bidi_controls
 
@@ -157,6 +158,11 @@ class MemberState(models.Model):
     @property
     def is_un_member(self) -> bool:
         return self.kind == self.Kind.UN_MEMBER
+
+    def names_to_search(self) -> list[str]:
+        """What a reader may search the state by: its name in each language, its other names, its codes."""
+        names = [getattr(self, build_localized_fieldname("name", code)) or "" for code, _name in settings.LANGUAGES]
+        return [*names, *self.other_names, self.code, self.iso2]
 
 
 class PrivateStorage(FileSystemStorage):

@@ -25,11 +25,21 @@ PAGES = {
     "/api/v1/endorsements?initiative=counted": 3,  # one to check the initiative exists
     "/api/v1/endorsements.csv?initiative=counted&as_of=2020-06-30": 2,
     "/en/states/": 1,
+    "/fr/states/?q=qa&group=african": 1,
     "/en/states/qaa/": 4,
     "/en/events/": 3,
     "/en/about/": 0,
     "/en/corrections/": 1,
     "/api/v1/corrections": 2,
+    # The initiatives, the endorsements in force, the states (members.directory).
+    "/en/matrix/": 3,
+    "/ar/matrix/?as_of=2020-06-30&group=african": 3,
+    "/api/v1/matrix.csv?as_of=2020-06-30": 3,
+    # The initiatives (for the matrix's columns), their sources and the endorsements'.
+    "/api/v1/datapackage.json": 3,
+    "/en/data/": 2,  # the sources: the initiatives', the endorsements'
+    # And each file's: the initiatives and their lead states, the states, the endorsements, the matrix.
+    "/api/v1/datapackage.zip?as_of=2020-06-30": 9,
 }
 
 

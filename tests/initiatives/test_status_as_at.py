@@ -4,6 +4,7 @@ endorsement, a withdrawal and a re-endorsement, every view of the register gives
 import csv
 import datetime
 import io
+import zipfile
 
 import pytest
 
@@ -77,7 +78,43 @@ def csv_file(client, day):
     return {row["state"] for row in csv.DictReader(io.StringIO(content))}
 
 
-@pytest.mark.parametrize("read", [initiative_page, state_pages, api, csv_file])
+def matrix_page(client, day):
+    context = client.get(f"/en/matrix/?as_of={day}").context
+    column = [initiative.slug for initiative in context["matrix"].initiatives].index(SLUG)
+    return {row.state.code for row in context["matrix"].rows if row.endorsed_since[column] is not None}
+
+
+def matrix_csv(client, day):
+    content = client.get(f"/api/v1/matrix.csv?as_of={day}").content.decode()
+    return {row["state"] for row in csv.DictReader(io.StringIO(content)) if row[SLUG]}
+
+
+def coverage_api(client, day):
+    """The coverage counts UN member states only: Norway and Chile are."""
+    items = client.get(f"/api/v1/coverage?as_of={day}").json()["items"]
+    found = next(item for item in items if item["initiative"] == SLUG)
+    codes = api(client, day)
+    assert found["endorsing"] == len(codes)
+    by_group = {group["group"]: group["endorsing"] for group in found["groups"]}
+    assert by_group["western_european_others"] == ("NOR" in codes)
+    assert by_group["latin_american_caribbean"] == ("CHL" in codes)
+    return codes
+
+
+def data_package(client, day):
+    """The zip's endorsements and matrix files agree with each other, and give the states."""
+    content = client.get(f"/api/v1/datapackage.zip?as_of={day}").content
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        endorsements = csv.DictReader(io.StringIO(archive.read("endorsements.csv").decode()))
+        matrix = csv.DictReader(io.StringIO(archive.read("matrix.csv").decode()))
+        listed = {row["state"] for row in endorsements if row["initiative"] == SLUG and not row["withdrawn_on"]}
+        assert listed == {row["state"] for row in matrix if row[SLUG]}
+    return listed
+
+
+@pytest.mark.parametrize(
+    "read", [initiative_page, state_pages, api, csv_file, matrix_page, matrix_csv, coverage_api, data_package]
+)
 def test_every_view_gives_the_same_states_for_every_day(timeline, anonymous, read):
     assert {str(day): read(anonymous, day) for day in timeline} == {str(day): codes for day, codes in timeline.items()}
 
