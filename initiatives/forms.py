@@ -226,7 +226,7 @@ class AmendmentForm(forms.Form):
     """An amendment to a precise passage of the draft, in one of the languages it is written in."""
 
     text = forms.ChoiceField(label=_("Text to amend"), choices=Amendment.Text.choices)
-    language = forms.ChoiceField(label=_("Language"), choices=())
+    language = forms.ChoiceField(label=_("Language of the passage"), choices=())
     passage = forms.CharField(
         label=_("Passage to replace"),
         max_length=4000,
