@@ -494,3 +494,74 @@ def test_a_state_that_left_after_confirming_is_not_published(secretariat, co_spo
         "FRA"
     ]
     assert MemberState.objects.get(code="DEU").endorsements.filter(initiative=co_sponsored).count() == 0
+
+
+def test_co_sponsor_endorsements_reach_webhooks_and_subscribers_like_any_endorsement(
+    secretariat, co_sponsored, mailoutbox, settings
+):
+    from django.db.models import Max
+
+    from subscriptions import notices
+    from tests.subscriptions.conftest import subscribed
+    from webhooks.deliveries import fan_out
+    from webhooks.models import Delivery, Endpoint
+
+    settings.NOTICE_GATHER_SECONDS = 0
+    settings.WEBHOOKS_ALLOW_LOOPBACK = True  # a closed local port: each attempt fails at once
+    subscribed("reader@example.org")  # follows every endorsement and withdrawal
+    endpoint = Endpoint.objects.create(
+        url="http://127.0.0.1:9/hooks",
+        events=["endorsement.recorded", "initiative.opened"],
+        owner_email="tech@partner.example",
+        cursor=LogEntry.objects.aggregate(last=Max("index"))["last"],
+    )
+    coalitions.submit_draft(draft=co_sponsored, delegate=proposer())
+    coalitions.confirm_text(draft=co_sponsored, delegate=berlin())
+    translate_everything(co_sponsored)
+    assert open_in_the_admin(secretariat, co_sponsored).status_code == HTTPStatus.FOUND
+    fan_out()
+    sent = Delivery.objects.filter(endpoint=endpoint).order_by("log_entry__index")
+    assert [row.event for row in sent] == ["initiative.opened", "endorsement.recorded", "endorsement.recorded"]
+    bodies = [row.body for row in sent[1:]]
+    assert all('"channel": "co_sponsor"' in body or '"channel":"co_sponsor"' in body for body in bodies)
+    assert not any("berlin@mfa.example" in body or "proposer@mfa.example" in body for body in bodies)
+    notices.send_notices()
+    deliver()
+    notice = next(message for message in mailoutbox if message.to == ["reader@example.org"])
+    assert "France endorsed" in notice.body and "Germany endorsed" in notice.body
+    assert "berlin@mfa.example" not in notice.body
+
+
+@pytest.mark.parametrize("action", ["confirm", "amend"])
+def test_a_commitment_with_a_stale_session_records_nothing_and_is_not_replayed(cast, co_sponsored, action):
+    from tests.conftest import sign_in
+
+    user, _fresh = cast("invited")
+    if action == "confirm":
+        coalitions.submit_draft(draft=co_sponsored, delegate=proposer())
+    stale = sign_in(Client(), user, reauthenticated=False)
+    data = {"authority": "on", "text": "commitment", "language": "fr", "passage": PASSAGE, "replacement": "x"}
+    planted = stale.post(url(co_sponsored, action), data)
+    assert planted["Location"].startswith("/en/accounts/reauthenticate/")
+    germany = Sponsorship.objects.get(initiative=co_sponsored, member_state__code="DEU")
+    assert (germany.confirmed_version, Amendment.objects.count()) == (None, 0)
+
+
+def test_the_secretariat_reads_comments_and_amendments_and_changes_none(cast, co_sponsored):
+    comment = coalitions.comment_on_draft(draft=co_sponsored, delegate=berlin(), text=COMMENT)
+    amendment = amend(co_sponsored, berlin())
+    for name in ("editor", "admin"):
+        _user, client = cast(name)
+        for model, row in (("draftcomment", comment), ("amendment", amendment)):
+            base = f"/en/admin/initiatives/{model}/"
+            assert "Germany" in client.get(base).content.decode()
+            change = client.get(f"{base}{row.pk}/change/")
+            assert change.status_code == HTTPStatus.OK
+            assert 'name="text"' not in change.content.decode() and 'name="passage"' not in change.content.decode()
+            assert "berlin@mfa.example" in client.get(f"{base}{row.pk}/history/").content.decode()
+            assert client.post(f"{base}{row.pk}/change/", {"text": "x"}).status_code == HTTPStatus.FORBIDDEN
+            assert client.post(f"{base}{row.pk}/delete/", {"post": "yes"}).status_code == HTTPStatus.FORBIDDEN
+            assert client.get(f"{base}add/").status_code == HTTPStatus.FORBIDDEN
+    comment.refresh_from_db()
+    amendment.refresh_from_db()
+    assert (comment.text, amendment.status) == (COMMENT, "proposed")
