@@ -117,6 +117,12 @@ class InitiativeForm(forms.ModelForm[Initiative]):
 
     def _post_clean(self) -> None:
         super()._post_clean()  # type: ignore[misc]  # the instance now holds the edited values
+        if "status" not in self.errors:
+            try:  # said even beside other errors: a state's draft is never opened from here before it is submitted
+                publishing.check_not_published_before_submission(initiative=self.instance)
+            except publishing.PublishingRefused as refusal:
+                self.add_error("status", str(refusal))
+                return
         if set(self.errors) - {NON_FIELD_ERRORS}:
             return
         try:

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language, get_language_info, pgettext
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from modeltranslation.utils import build_localized_fieldname
 
 from initiatives import texts, transparency
@@ -109,6 +110,24 @@ def check_initiative_change(
     return stored
 
 
+NOT_SUBMITTED = _lazy(
+    "A state proposed this draft and its lead state has not submitted it to the secretariat: "
+    "it cannot be published yet."
+)
+
+
+def check_not_published_before_submission(*, initiative: Initiative) -> None:
+    """Refuse publishing a state's draft its lead has not submitted, whatever else is wrong with
+    the change (a form shows this first, beside its other errors)."""
+    if initiative.pk is None or initiative.status == Initiative.Status.DRAFT:
+        return
+    from initiatives.coalitions import is_states_draft  # coalitions writes through this module
+
+    stored = Initiative.objects.filter(pk=initiative.pk).values_list("status", "submitted_at").first()
+    if stored and stored[0] == Initiative.Status.DRAFT and stored[1] is None and is_states_draft(initiative):
+        raise PublishingRefused(str(NOT_SUBMITTED), field="status")
+
+
 def _check_states_draft(
     *, stored: Initiative, initiative: Initiative, changed: Collection[str], material: bool | None
 ) -> None:
@@ -120,13 +139,7 @@ def _check_states_draft(
     submitted = stored.submitted_at is not None
     texts_changed = [name for name in changed if name in texts.TRANSLATED or _base(name) in texts.TRANSLATED]
     if not submitted and initiative.status != Initiative.Status.DRAFT:
-        raise PublishingRefused(
-            _(
-                "A state proposed this draft and its lead state has not submitted it to the secretariat: "
-                "it cannot be published yet."
-            ),
-            field="status",
-        )
+        raise PublishingRefused(str(NOT_SUBMITTED), field="status")
     if not submitted and texts_changed:
         raise PublishingRefused(
             _(

@@ -355,6 +355,11 @@ def test_a_forged_admin_post_opening_a_draft_not_submitted_is_refused_and_change
     assert co_sponsored.status == "draft"
     assert not Endorsement.objects.filter(initiative=co_sponsored).exists()
     assert not LogEntry.objects.filter(initiative=co_sponsored).exists()
+    # Forged without the texts the admin requires: the refusal still says why.
+    response = open_in_the_admin(secretariat, co_sponsored)
+    assert "its lead state has not submitted it to the secretariat" in response.content.decode()
+    co_sponsored.refresh_from_db()
+    assert co_sponsored.status == "draft"
     # The same rule on another path: the domain function itself.
     co_sponsored.status, co_sponsored.signing_opens_on = Initiative.Status.OPEN, timezone.localdate()
     with pytest.raises(publishing.PublishingRefused, match="has not submitted it"):
@@ -467,6 +472,9 @@ def test_no_draft_text_comment_amendment_or_invitation_reaches_outsiders_before_
         response = outsider.get(url(co_sponsored, action))
         assert response.status_code == HTTPStatus.NOT_FOUND, action
     assert outsider.post(url(co_sponsored, "comment"), {"text": "Intrus."}).status_code == HTTPStatus.NOT_FOUND
+    for path in ("/en/delegate/", "/en/delegate/drafts/"):
+        body = outsider.get(path).content.decode()
+        assert not any(secret in body for secret in secrets), path
     for action in ("", "versions"):
         assert anonymous.get(url(co_sponsored, action)).status_code == HTTPStatus.FOUND  # to sign in
     assert DraftComment.objects.count() == 1
