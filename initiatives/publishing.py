@@ -168,7 +168,13 @@ def _check_states_draft(
         return
     if initiative.status != Initiative.Status.OPEN:
         raise PublishingRefused(_("A state's draft is published by opening it for endorsement."), field="status")
-    if initiative.signing_opens_on is None or initiative.signing_opens_on > timezone.localdate():
+    today = timezone.localdate()
+    if initiative.signing_closes_on is not None and initiative.signing_closes_on < today:
+        raise PublishingRefused(
+            _("A state's draft opens for endorsement: its signing window cannot have closed already."),
+            field="signing_closes_on",
+        )
+    if initiative.signing_opens_on is None or initiative.signing_opens_on > today:
         raise PublishingRefused(
             _(
                 "A state's draft opens on the first day of its signing window: its co-sponsors' confirmations "

@@ -351,7 +351,6 @@ def _draft_page(
             "discussion": coalitions.discussion(access.draft),
             "comment_form": comment_form or CommentForm(),
         },
-        status=HTTPStatus.OK if comment_form is None or comment_form.is_valid() else HTTPStatus.BAD_REQUEST,
     )
 
 

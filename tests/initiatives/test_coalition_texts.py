@@ -385,6 +385,11 @@ def test_the_secretariat_does_not_rewrite_a_states_draft_but_completes_its_langu
         secretariat, co_sponsored, signing_opens_on=(timezone.localdate() + datetime.timedelta(days=3)).isoformat()
     )
     assert "opens on the first day of its signing window" in response.content.decode()
+    yesterday = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
+    response = open_in_the_admin(secretariat, co_sponsored, signing_opens_on=yesterday, signing_closes_on=yesterday)
+    assert "its signing window cannot have closed already" in response.content.decode()
+    co_sponsored.refresh_from_db()
+    assert (co_sponsored.status, Endorsement.objects.filter(initiative=co_sponsored).count()) == ("draft", 0)
 
 
 def test_opening_publishes_the_sponsors_that_confirmed_and_their_endorsements(
@@ -573,3 +578,28 @@ def test_the_secretariat_reads_comments_and_amendments_and_changes_none(cast, co
     comment.refresh_from_db()
     amendment.refresh_from_db()
     assert (comment.text, amendment.status) == (COMMENT, "proposed")
+
+
+def test_an_empty_comment_saves_nothing_and_says_why_next_to_the_field(cast, co_sponsored):
+    _user, client = cast("lead")
+    response = client.post(url(co_sponsored, "comment"), {"text": "   "})
+    page = response.content.decode()
+    assert response.status_code == HTTPStatus.OK
+    assert '<div class="field__error" id="id_text_error">' in page
+    assert not DraftComment.objects.exists()
+
+
+def test_the_draft_pages_queries_do_not_grow_with_comments_and_amendments(cast, co_sponsored):
+    from tests.initiatives.test_drafts import queries
+
+    _user, client = cast("lead")
+    client.get("/en/delegate/")  # the session's first request records it in the list of sessions
+    coalitions.comment_on_draft(draft=co_sponsored, delegate=berlin(), text=COMMENT)
+    amend(co_sponsored, berlin())
+    few = (queries(client, url(co_sponsored)), queries(client, url(co_sponsored, "versions")))
+    for index in range(6):
+        coalitions.comment_on_draft(draft=co_sponsored, delegate=proposer(), text=f"{COMMENT} ({index})")
+        amend(co_sponsored, berlin(), replacement=f"{REPLACEMENT} ({index})")
+    coalitions.accept_amendment(amendment=Amendment.objects.first(), delegate=proposer(), reason="Oui.")
+    many = (queries(client, url(co_sponsored)), queries(client, url(co_sponsored, "versions")))
+    assert many == few
