@@ -108,6 +108,14 @@ def figures(user: User) -> list[Figure]:
                 changelist(Initiative, status__exact=Initiative.Status.DRAFT),
             )
         )
+        shown.append(
+            Figure(
+                _("Drafts awaiting review"),
+                Initiative.objects.submitted_to_secretariat().count(),
+                _("submitted by their lead state: complete the languages, then open them"),
+                changelist(Initiative, coalition="submitted"),
+            )
+        )
     if may_view(user, DBTaskResult):
         shown.append(
             Figure(

@@ -20,7 +20,7 @@ from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInl
 from alliance.history import ReadOnlyHistoryAdmin
 from alliance.languages import localized_fields
 from alliance.text import reject_bidi_controls
-from initiatives import admin_import, publishing, texts
+from initiatives import admin_import, coalitions, publishing, texts
 from initiatives.endorsing import (
     CORRECTABLE,
     EndorsementRefused,
@@ -29,7 +29,9 @@ from initiatives.endorsing import (
     record_withdrawal,
 )
 from initiatives.models import (
+    Amendment,
     DatePrecision,
+    DraftComment,
     Endorsement,
     Event,
     Initiative,
@@ -115,6 +117,12 @@ class InitiativeForm(forms.ModelForm[Initiative]):
 
     def _post_clean(self) -> None:
         super()._post_clean()  # type: ignore[misc]  # the instance now holds the edited values
+        if "status" not in self.errors:
+            try:  # said even beside other errors: a state's draft is never opened from here before it is submitted
+                publishing.check_not_published_before_submission(initiative=self.instance)
+            except publishing.PublishingRefused as refusal:
+                self.add_error("status", str(refusal))
+                return
         if set(self.errors) - {NON_FIELD_ERRORS}:
             return
         try:
@@ -149,6 +157,19 @@ class UnreviewedTranslationFilter(admin.SimpleListFilter):
         return queryset
 
 
+class CoalitionFilter(admin.SimpleListFilter):
+    title = _("draft proposed by a state")
+    parameter_name = "coalition"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("submitted", _("Submitted for review"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Initiative]) -> QuerySet[Initiative]:
+        if self.value() == "submitted":
+            return cast(InitiativeQuerySet, queryset).submitted_to_secretariat()
+        return queryset
+
+
 @admin.register(Initiative)
 class InitiativeAdmin(ReadOnlyHistoryAdmin, TabbedTranslationAdmin[Initiative]):
     form = InitiativeForm
@@ -163,18 +184,38 @@ class InitiativeAdmin(ReadOnlyHistoryAdmin, TabbedTranslationAdmin[Initiative]):
         "endorsing_states",
         "missing_texts",
     ]
-    list_filter = ["status", "kind", "theme", UnreviewedTranslationFilter]
+    list_filter = ["status", CoalitionFilter, "kind", "theme", UnreviewedTranslationFilter]
     list_select_related = ["theme"]
     filter_horizontal = ["lead_states"]
     inlines = [ReportedFigureInline]
-    readonly_fields = ["text_version", "translations"]
+    readonly_fields = ["text_version", "translations", "submission"]
     fieldsets = [
         (None, {"fields": ["slug", "title", "summary", "body", "commitment", "material_change", "seen_revision"]}),
         (_("Classification"), {"fields": ["kind", "theme", "lead_states"]}),
         (_("Endorsement"), {"fields": ["status", "signing_opens_on", "signing_closes_on", "text_version"]}),
         (_("Launch and sources"), {"fields": ["launched_on", "launch_place", "sources"]}),
         (_("Translations"), {"fields": ["translations"]}),
+        (_("Submitted by its lead state"), {"fields": ["submission"]}),
     ]
+
+    @admin.display(description=_("Submission"))
+    def submission(self, obj: Initiative) -> str:
+        if obj.submitted_at is None:
+            if obj.pk and obj.status == Initiative.Status.DRAFT and coalitions.is_states_draft(obj):
+                return str(_("Not submitted: a state's draft opens only once its lead state submits it."))
+            return "–"
+        sponsors = ", ".join(
+            row.member_state.name for row in Sponsorship.objects.filter(initiative=obj).sponsors_of_text()
+        )
+        return str(
+            _("Text version %(version)s, submitted on %(date)s in %(languages)s. Confirmed by: %(sponsors)s.")
+            % {
+                "version": obj.submitted_version,
+                "date": obj.submitted_at.date().isoformat(),
+                "languages": ", ".join(obj.submitted_in),
+                "sponsors": sponsors or "–",
+            }
+        )
 
     @admin.display(description=_("Title"), ordering="title")
     def written_title(self, obj: Initiative) -> str:
@@ -201,12 +242,25 @@ class InitiativeAdmin(ReadOnlyHistoryAdmin, TabbedTranslationAdmin[Initiative]):
         return format_html("<table><thead><tr><td></td>{}</tr></thead><tbody>{}</tbody></table>", header, body)
 
     def save_model(self, request: HttpRequest, obj: Initiative, form: InitiativeForm, change: bool) -> None:
+        # Opening a state's draft publishes its sponsors as its lead states (coalitions.publish_coalition):
+        # the form's own list, saved after this, must not replace them.
+        form.opens_coalition = bool(  # type: ignore[attr-defined]
+            change
+            and obj.status == Initiative.Status.OPEN
+            and Initiative.objects.submitted_to_secretariat().filter(pk=obj.pk).exists()
+        )
         publishing.save_initiative(
             initiative=obj,
             changed=form.changed_data,
             material=form.material(),
             seen_revision=form.cleaned_data.get("seen_revision"),
+            by=request.user,  # type: ignore[arg-type]  # staff only reach the admin
         )
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        if getattr(form, "opens_coalition", False):
+            form.cleaned_data.pop("lead_states", None)
+        super().save_related(request, form, formsets, change)
 
     def get_search_fields(self, request: HttpRequest) -> list[str]:
         return ["slug", *localized_fields("title", "summary")]
@@ -420,3 +474,38 @@ class SponsorshipAdmin(ReadOnlyHistoryAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Sponsorship | None = None) -> bool:
         return False
+
+
+class ReadOnlyDraftRecordAdmin(ReadOnlyHistoryAdmin):
+    """A draft's comments and amendments, for the secretariat to read (with each step in History).
+    Written only by the states' delegates, through initiatives.coalitions."""
+
+    list_select_related = ["initiative", "member_state"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [field.name for field in self.model._meta.fields]
+
+    def get_search_fields(self, request: HttpRequest) -> list[str]:
+        return ["initiative__slug", "member_state__code", *localized_fields("initiative__title")]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Amendment)
+class AmendmentAdmin(ReadOnlyDraftRecordAdmin):
+    list_display = ["initiative", "member_state", "text", "language", "status", "proposed_at", "made_version"]
+    list_filter = ["status", "text"]
+    ordering = ["-proposed_at"]
+
+
+@admin.register(DraftComment)
+class DraftCommentAdmin(ReadOnlyDraftRecordAdmin):
+    list_display = ["initiative", "member_state", "text_version", "created_at"]
+    ordering = ["-created_at"]

@@ -10,7 +10,16 @@ class InitiativesConfig(AppConfig):
         # After modeltranslation has added the per-language columns, so the audit trail keeps them all.
         from alliance.caching import watch
         from alliance.history import keep_history
-        from initiatives.models import Endorsement, Event, Initiative, ReportedFigure, Sponsorship, Theme
+        from initiatives.models import (
+            Amendment,
+            DraftComment,
+            Endorsement,
+            Event,
+            Initiative,
+            ReportedFigure,
+            Sponsorship,
+            Theme,
+        )
         from members.models import MemberState
 
         keep_history(Initiative, m2m_fields=["lead_states"])
@@ -18,6 +27,8 @@ class InitiativesConfig(AppConfig):
         keep_history(Theme)
         keep_history(ReportedFigure)
         keep_history(Event, m2m_fields=["co_chairs", "initiatives"])
-        keep_history(Sponsorship)  # each invitation, answer, departure and change of lead
+        keep_history(Sponsorship)  # each invitation, answer, departure, change of lead and confirmation
+        keep_history(DraftComment)
+        keep_history(Amendment)  # each proposal and decision
         watch(Endorsement, content=False)
         watch(Initiative, Event, Theme, ReportedFigure, MemberState, content=True)

@@ -1,6 +1,11 @@
 """How a coalition forms around a draft before it opens: a state proposes a draft and leads it, invites
 other states to co-sponsor it, and each invited state accepts or declines; a state may leave, and
-the lead may hand the lead to an accepted co-sponsor.
+the lead may hand the lead to an accepted co-sponsor. The states taking part comment and propose
+amendments to precise passages, which the lead accepts (a new draft version) or rejects, with a
+reason; the lead submits the agreed text to the secretariat and each co-sponsor confirms it. When the
+secretariat opens the draft (`publishing.save_initiative`, whatever the path), `publish_coalition`
+lists the states that confirmed it as its sponsors and records each confirmation as the state's
+endorsement of that text version.
 
 Every write goes through this module, on behalf of the acting delegate's own state (always taken
 from the accreditation, never from a form). A draft is read only by the delegates of the states
@@ -24,10 +29,10 @@ from django.utils.translation import gettext as _
 from modeltranslation.utils import build_localized_fieldname
 
 from alliance.background import notify
-from initiatives import publishing
-from initiatives.models import Initiative, Sponsorship, Theme
+from initiatives import endorsing, publishing
+from initiatives.models import Amendment, DraftComment, Endorsement, Initiative, Sponsorship, Theme
 from members.accreditation import STAFF_NEVER_ACT
-from members.models import Accreditation, MemberState
+from members.models import Accreditation, MemberState, User
 
 DRAFT_TEXTS = ("title", "summary", "commitment")
 
@@ -85,6 +90,66 @@ class DraftAccess:
     def may_hand_over(self) -> bool:
         return self.is_lead and bool(self.successors)
 
+    @property
+    def takes_part(self) -> bool:
+        """Whether the state has joined (it leads or co-sponsors): it comments and proposes amendments."""
+        return self.own.status == Sponsorship.Status.ACCEPTED
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.draft.submitted_at is not None
+
+    @property
+    def may_amend(self) -> bool:
+        return self.takes_part and not self.is_submitted
+
+    @property
+    def may_submit(self) -> bool:
+        return self.is_lead and not self.is_submitted
+
+    @property
+    def may_confirm(self) -> bool:
+        """A co-sponsor confirms the submitted text, once per submitted version."""
+        return (
+            self.is_submitted
+            and self.takes_part
+            and not self.is_lead
+            and self.own.confirmed_version != self.draft.submitted_version
+        )
+
+    @property
+    def has_confirmed(self) -> bool:
+        return self.is_submitted and self.own.confirmed_version == self.draft.submitted_version
+
+
+@dataclass(frozen=True)
+class DraftDiscussion:
+    """What the states taking part said about the draft: comments, amendments, and their versions."""
+
+    comments: list[DraftComment]
+    amendments: list[Amendment]
+
+    @property
+    def pending(self) -> list[Amendment]:
+        return [row for row in self.amendments if row.status == Amendment.Status.PROPOSED]
+
+
+def discussion(draft: Initiative) -> DraftDiscussion:
+    """The draft's comments (oldest first) and amendments (newest first), in two queries."""
+    return DraftDiscussion(
+        comments=list(DraftComment.objects.filter(initiative=draft).for_draft_page()),
+        amendments=list(Amendment.objects.filter(initiative=draft).for_draft_page()),
+    )
+
+
+def amendment_access(*, delegate: Accreditation, pk: int, amendment_pk: int) -> tuple[DraftAccess, Amendment]:
+    """The draft as the delegate's state reads it, and one of its amendments (404 otherwise)."""
+    access = draft_access(delegate=delegate, pk=pk)
+    amendment = get_object_or_404(
+        Amendment.objects.select_related("member_state"), pk=amendment_pk, initiative=access.draft
+    )
+    return access, amendment
+
 
 def draft_access(*, delegate: Accreditation, pk: int) -> DraftAccess:
     """The draft `pk` as the delegate's state reads it. A draft the state takes no part in (or no
@@ -120,6 +185,21 @@ def _lock(*, draft: Initiative, delegate: Accreditation) -> tuple[Initiative, Sp
         .filter(initiative=locked, member_state=delegate.member_state)
         .first()
     )
+    return locked, own
+
+
+def _lock_as_participant(*, draft: Initiative, delegate: Accreditation) -> tuple[Initiative, Sponsorship]:
+    """The draft, locked, and the delegate's state's part in it, which must have joined it."""
+    locked, own = _lock(draft=draft, delegate=delegate)
+    if own is None or own.status != Sponsorship.Status.ACCEPTED:
+        raise DraftRefused(_("Only the states that lead or co-sponsor this draft take part in agreeing its text."))
+    return locked, own
+
+
+def _lock_as_lead(*, draft: Initiative, delegate: Accreditation, refusal: str) -> tuple[Initiative, Sponsorship]:
+    locked, own = _lock(draft=draft, delegate=delegate)
+    if own is None or own.role != Sponsorship.Role.LEAD:
+        raise DraftRefused(refusal)
     return locked, own
 
 
@@ -299,6 +379,263 @@ def hand_over_lead(*, draft: Initiative, delegate: Accreditation, to_state: Memb
         context={"state": to_state, "former_lead": own.member_state, "event": "lead"},
     )
     return successor
+
+
+# --- Agreeing the text -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def comment_on_draft(*, draft: Initiative, delegate: Accreditation, text: str) -> DraftComment:
+    """The delegate comments on the draft on behalf of their state, which leads or co-sponsors it.
+    Comments stay private to the states taking part and the secretariat, after opening too."""
+    locked, own = _lock_as_participant(draft=draft, delegate=delegate)
+    if not text.strip():
+        raise DraftRefused(_("Write the comment."), field="text")
+    row = DraftComment(
+        initiative=locked,
+        member_state=own.member_state,
+        author=delegate.user,
+        text=text.strip(),
+        text_version=locked.text_version,
+    )
+    row._history_user = delegate.user  # type: ignore[attr-defined]
+    row.save()
+    return row
+
+
+def _passage_in(draft: Initiative, *, text: str, language: str, passage: str) -> str:
+    """The current text that `passage` amends, which must contain it exactly once."""
+    current = str(getattr(draft, build_localized_fieldname(text, language)) or "")
+    found = current.count(passage)
+    if found == 0:
+        raise DraftRefused(
+            _("This passage is not in the current version of the text, word for word. Copy it from the draft."),
+            field="passage",
+        )
+    if found > 1:
+        raise DraftRefused(
+            _("This passage appears more than once in the text: quote a longer passage, so it names one place."),
+            field="passage",
+        )
+    return current
+
+
+@transaction.atomic
+def propose_amendment(
+    *,
+    draft: Initiative,
+    delegate: Accreditation,
+    text: str,
+    language: str,
+    passage: str,
+    replacement: str,
+    explanation: str,
+) -> Amendment:
+    """The delegate's state, which leads or co-sponsors the draft, proposes to replace a precise
+    passage of one of its texts, in a language it is written in. The lead's delegates are told."""
+    locked, own = _lock_as_participant(draft=draft, delegate=delegate)
+    if locked.submitted_at is not None:
+        raise DraftRefused(_("The lead state has submitted this text to the secretariat: it is no longer amended."))
+    if text not in Amendment.Text.values:
+        raise DraftRefused(_("Choose the title, the summary or the commitment."), field="text")
+    if language not in locked.written_in() or not locked.has_text(text, language):
+        raise DraftRefused(_("Amend the text in a language it is written in."), field="language")
+    if not passage.strip():
+        raise DraftRefused(_("Quote the passage to replace."), field="passage")
+    if passage == replacement:
+        raise DraftRefused(_("The replacement is the passage itself: nothing would change."), field="replacement")
+    current = _passage_in(locked, text=text, language=language, passage=passage)
+    if text != "commitment" and not current.replace(passage, replacement).strip():
+        raise DraftRefused(_("The text would be empty."), field="replacement")
+    amendment = Amendment(
+        initiative=locked,
+        member_state=own.member_state,
+        proposed_by=delegate.user,
+        text=text,
+        language=language,
+        passage=passage,
+        replacement=replacement,
+        explanation=explanation.strip(),
+        based_on_version=locked.text_version,
+    )
+    amendment._history_user = delegate.user  # type: ignore[attr-defined]
+    amendment.save()
+    if own.role != Sponsorship.Role.LEAD:
+        lead = Sponsorship.objects.select_related("member_state").get(initiative=locked, role=Sponsorship.Role.LEAD)
+        _tell_delegates(
+            state=lead.member_state,
+            draft=locked,
+            template="draft_news",
+            context={"state": own.member_state, "event": "amendment"},
+        )
+    return amendment
+
+
+def _decide_amendment(
+    *, amendment: Amendment, delegate: Accreditation, reason: str, status: Amendment.Status
+) -> tuple[Initiative, Amendment]:
+    locked, _own = _lock_as_lead(
+        draft=amendment.initiative,
+        delegate=delegate,
+        refusal=_("Only the delegates of the lead state decide on amendments."),
+    )
+    row = Amendment.objects.select_for_update().select_related("member_state").get(pk=amendment.pk)
+    if row.initiative_id != locked.pk:
+        raise DraftRefused(_("This amendment is not one of this draft's."))
+    if row.status != Amendment.Status.PROPOSED:
+        raise DraftRefused(_("This amendment is already decided."))
+    if locked.submitted_at is not None:
+        raise DraftRefused(_("The lead state has submitted this text to the secretariat: it is no longer amended."))
+    if not reason.strip():
+        raise DraftRefused(_("Give the reason for the decision; the states taking part read it."), field="reason")
+    row.status, row.decided_by, row.decided_at = status, delegate.user, timezone.now()
+    row.decision_reason = reason.strip()
+    return locked, row
+
+
+@transaction.atomic
+def accept_amendment(*, amendment: Amendment, delegate: Accreditation, reason: str) -> Amendment:
+    """The lead state accepts the amendment, with a reason: the passage is replaced and the draft
+    has a new version. The proposing state's delegates are told."""
+    locked, row = _decide_amendment(
+        amendment=amendment, delegate=delegate, reason=reason, status=Amendment.Status.ACCEPTED
+    )
+    current = _passage_in(locked, text=row.text, language=row.language, passage=row.passage)
+    column = build_localized_fieldname(row.text, row.language)
+    setattr(locked, column, current.replace(row.passage, row.replacement, 1))
+    locked.text_version += 1
+    locked._history_user = delegate.user  # type: ignore[attr-defined]
+    publishing.save_initiative(initiative=locked, changed=[column], by_coalition=True)
+    row.made_version = locked.text_version
+    row._history_user = delegate.user  # type: ignore[attr-defined]
+    row.save()
+    _tell_proposer(draft=locked, amendment=row)
+    return row
+
+
+@transaction.atomic
+def reject_amendment(*, amendment: Amendment, delegate: Accreditation, reason: str) -> Amendment:
+    """The lead state rejects the amendment, with a reason; the text is unchanged."""
+    locked, row = _decide_amendment(
+        amendment=amendment, delegate=delegate, reason=reason, status=Amendment.Status.REJECTED
+    )
+    row._history_user = delegate.user  # type: ignore[attr-defined]
+    row.save()
+    _tell_proposer(draft=locked, amendment=row)
+    return row
+
+
+def _tell_proposer(*, draft: Initiative, amendment: Amendment) -> None:
+    lead = Sponsorship.objects.select_related("member_state").get(initiative=draft, role=Sponsorship.Role.LEAD)
+    if amendment.member_state_id != lead.member_state_id:
+        _tell_delegates(
+            state=amendment.member_state,
+            draft=draft,
+            template="draft_news",
+            context={"state": lead.member_state, "event": f"amendment_{amendment.status}"},
+        )
+
+
+# --- From draft to open initiative -------------------------------------------------------------
+
+
+@transaction.atomic
+def submit_draft(*, draft: Initiative, delegate: Accreditation) -> Initiative:
+    """The lead state submits the agreed text to the secretariat; its submission is its own
+    confirmation of this version. The co-sponsors' delegates are asked to confirm it, and the
+    secretariat is told."""
+    locked, own = _lock_as_lead(
+        draft=draft, delegate=delegate, refusal=_("Only the delegates of the lead state submit the draft.")
+    )
+    if locked.submitted_at is not None:
+        raise DraftRefused(_("This draft is already submitted to the secretariat."))
+    if Amendment.objects.filter(initiative=locked).pending().exists():
+        raise DraftRefused(_("Accept or reject every proposed amendment before submitting the text."))
+    locked.submitted_at, locked.submitted_by = timezone.now(), delegate.user
+    locked.submitted_version, locked.submitted_in = locked.text_version, locked.written_in()
+    locked._history_user = delegate.user  # type: ignore[attr-defined]
+    publishing.save_initiative(initiative=locked, by_coalition=True)
+    _confirm(own, version=locked.text_version, by=delegate)
+    for row in Sponsorship.objects.select_related("member_state").filter(
+        initiative=locked, role=Sponsorship.Role.CO_SPONSOR, status=Sponsorship.Status.ACCEPTED
+    ):
+        _tell_delegates(
+            state=row.member_state,
+            draft=locked,
+            template="draft_news",
+            context={"state": own.member_state, "event": "submitted"},
+        )
+    notify(
+        template="draft_submitted",
+        recipients=settings.SECRETARIAT_EMAILS,
+        context={"draft": locked, "lead": own.member_state, "title": locked.title_as_written()},
+        language=settings.LANGUAGE_CODE,
+    )
+    return locked
+
+
+def _confirm(row: Sponsorship, *, version: int, by: Accreditation) -> None:
+    row.confirmed_version, row.confirmed_at, row.confirmed_by = version, timezone.now(), by.user
+    _save(row, by=by, fields=["confirmed_version", "confirmed_at", "confirmed_by"])
+
+
+@transaction.atomic
+def confirm_text(*, draft: Initiative, delegate: Accreditation) -> Sponsorship:
+    """The delegate's state, a co-sponsor, confirms the submitted text: on opening, the state is
+    listed as a sponsor of this version and the confirmation becomes its endorsement of it."""
+    locked, own = _lock_as_participant(draft=draft, delegate=delegate)
+    if locked.submitted_at is None or locked.submitted_version is None:
+        raise DraftRefused(_("The lead state has not submitted this text yet: there is nothing to confirm."))
+    if own.confirmed_version == locked.submitted_version:
+        raise DraftRefused(_("Your state already confirmed this version of the text."))
+    _confirm(own, version=locked.submitted_version, by=delegate)
+    _tell_lead(draft=locked, state=own.member_state, event="confirmed")
+    return own
+
+
+def is_states_draft(initiative: Initiative) -> bool:
+    """Whether the initiative is a draft a state proposed (its coalition has a lead)."""
+    return Sponsorship.objects.filter(initiative=initiative, role=Sponsorship.Role.LEAD).exists()
+
+
+def publish_coalition(*, initiative: Initiative, recorded_by: User | None) -> list[Endorsement]:
+    """On opening a state's draft (called by `publishing.save_initiative`, in its transaction): the
+    states that confirmed the submitted version become the initiative's sponsors (its lead states
+    on every public page, the API and feeds), and each confirmation is recorded as the state's
+    endorsement of that version, through `endorsing`, as any endorsement (the transparency log,
+    webhooks, subscriptions, emails). The confirming delegate stays private, as a signer does."""
+    sponsors = list(Sponsorship.objects.filter(initiative=initiative).sponsors_of_text())
+    initiative.lead_states.set([row.member_state for row in sponsors])
+    return [
+        endorsing.record_co_sponsorship(initiative=initiative, sponsorship=row, recorded_by=recorded_by)
+        for row in sponsors
+    ]
+
+
+@dataclass(frozen=True)
+class CoalitionStep:
+    """One dated step of how a published initiative's coalition formed, as its page tells it."""
+
+    when: datetime.datetime
+    state: MemberState
+    kind: str  # proposed, joined, submitted, confirmed
+
+
+def how_it_formed(initiative: Initiative) -> list[CoalitionStep]:
+    """The dated steps of the states listed as the initiative's sponsors: proposing the draft,
+    joining it, the lead's submission and each confirmation, oldest first (one query). Nothing of
+    the states that declined or left, and no comment or amendment: those stay private."""
+    if initiative.submitted_at is None:
+        return []
+    steps: list[CoalitionStep] = []
+    for row in Sponsorship.objects.filter(initiative=initiative).sponsors_of_text():
+        if row.decided_at is not None:
+            steps.append(CoalitionStep(row.decided_at, row.member_state, "joined" if row.invited_at else "proposed"))
+        if row.role == Sponsorship.Role.LEAD:
+            steps.append(CoalitionStep(initiative.submitted_at, row.member_state, "submitted"))
+        elif row.confirmed_at is not None:
+            steps.append(CoalitionStep(row.confirmed_at, row.member_state, "confirmed"))
+    return sorted(steps, key=lambda step: step.when)
 
 
 # --- Telling the delegates ---------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django_tasks import task
 
 from alliance.background import notify
 from initiatives import transparency
-from initiatives.models import Correction, DatePrecision, Endorsement, Initiative
+from initiatives.models import Correction, DatePrecision, Endorsement, Initiative, Sponsorship
 from members.models import Accreditation, MemberState, User
 
 
@@ -140,6 +140,22 @@ def record_endorsement(
         source_note=source_note.strip(),
         statement=statement.strip(),
         announce=announce,
+    )
+
+
+def record_co_sponsorship(*, initiative: Initiative, sponsorship: Sponsorship, recorded_by: User | None) -> Endorsement:
+    """A co-sponsor's confirmation of the text, recorded as its state's endorsement of that version
+    the day the initiative opens (`coalitions.publish_coalition`), under the rules of any period.
+    The delegate who confirmed it is its signer, kept private as online signers are."""
+    if sponsorship.initiative_id != initiative.pk or sponsorship.confirmed_version != initiative.text_version:
+        raise EndorsementRefused(_("The state did not confirm this version of the text."))
+    return _open_period(
+        initiative=initiative,
+        member_state=sponsorship.member_state,
+        endorsed_on=timezone.localdate(),
+        channel=Endorsement.Channel.CO_SPONSOR,
+        signed_by=sponsorship.confirmed_by,
+        recorded_by=recorded_by,
     )
 
 

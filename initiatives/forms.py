@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from alliance.text import reject_bidi_controls
-from initiatives.models import Initiative, InitiativeQuerySet, Theme
+from initiatives.models import Amendment, Initiative, InitiativeQuerySet, Theme
 from members.collation import matches
 from members.forms import list_states_by_name
 from members.models import MemberState, MemberStateQuerySet
@@ -251,3 +251,81 @@ class HandOverForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["member_state"]
         field.queryset = MemberState.objects.filter(pk__in=successors).order_by("name")  # type: ignore[attr-defined]
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(
+        label=_("Comment"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Read by the delegates of the states taking part and by the secretariat; never published."),
+        validators=[reject_bidi_controls],
+    )
+
+
+class AmendmentForm(forms.Form):
+    """An amendment to a precise passage of the draft, in one of the languages it is written in."""
+
+    text = forms.ChoiceField(label=_("Text to amend"), choices=Amendment.Text.choices)
+    language = forms.ChoiceField(label=_("Language of the passage"), choices=())
+    passage = forms.CharField(
+        label=_("Passage to replace"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Copy the exact words from the current version; they must appear once in the text."),
+        validators=[reject_bidi_controls],
+        strip=False,
+    )
+    replacement = forms.CharField(
+        label=_("Replace it with"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Leave empty to delete the passage."),
+        validators=[reject_bidi_controls],
+        strip=False,
+    )
+    explanation = forms.CharField(
+        label=_("Why"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[reject_bidi_controls],
+    )
+    authority = forms.BooleanField(
+        label=_("I confirm that I am authorised to propose this amendment on behalf of my state."), required=True
+    )
+
+    def __init__(self, *args: Any, languages: Collection[str], **kwargs: Any) -> None:
+        """`languages`: those the draft is written in, the only ones offered."""
+        super().__init__(*args, **kwargs)
+        names = dict(settings.LANGUAGES)
+        self.fields["language"].choices = [(code, names[code]) for code in languages]  # type: ignore[attr-defined]
+
+    def clean_passage(self) -> str:
+        passage: str = self.cleaned_data["passage"].replace("\r\n", "\n")
+        if not passage.strip():
+            raise forms.ValidationError(_("Quote the passage to replace."), code="required")
+        return passage
+
+    def clean_replacement(self) -> str:
+        return str(self.cleaned_data["replacement"]).replace("\r\n", "\n")
+
+
+class AmendmentDecisionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the decision"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Read by the states taking part."),
+        validators=[reject_bidi_controls],
+    )
+    authority = forms.BooleanField(
+        label=_("I confirm that I am authorised to take this decision on behalf of my state."), required=True
+    )
+
+
+class ConfirmTextForm(forms.Form):
+    """A co-sponsor confirms the submitted text: the statement of authority of endorsing."""
+
+    authority = EndorseForm.base_fields["authority"]

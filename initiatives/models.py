@@ -28,7 +28,7 @@ from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext, pgettext_lazy
 from modeltranslation.translator import translator
 from modeltranslation.utils import build_localized_fieldname
 
@@ -118,6 +118,11 @@ class InitiativeQuerySet(models.QuerySet["Initiative"]):
     def awaiting_secretariat(self) -> Self:
         """Drafts a state proposed (they have a lead state), which the secretariat reviews before they open."""
         return self.filter(status=Initiative.Status.DRAFT, sponsorships__role=Sponsorship.Role.LEAD)
+
+    def submitted_to_secretariat(self) -> Self:
+        """Drafts whose lead state submitted the agreed text: the secretariat completes their
+        languages, sets their signing window and opens them."""
+        return self.filter(status=Initiative.Status.DRAFT, submitted_at__isnull=False)
 
     def unreviewed_in(self, language: str) -> Self:
         """Initiatives with a machine-assisted text in `language` that no one has reviewed yet."""
@@ -240,6 +245,27 @@ class Initiative(models.Model):
     launched_on = models.DateField(_("launched on"))
     launch_place = models.CharField(_("launch place"), max_length=200, blank=True, validators=[reject_bidi_controls])
     sources = models.JSONField(_("sources"), default=list, blank=True)
+    submitted_at = models.DateTimeField(
+        _("submitted at"),
+        null=True,
+        blank=True,
+        help_text=_("When the lead state submitted the agreed text of its draft to the secretariat."),
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    submitted_version = models.PositiveIntegerField(_("submitted text version"), null=True, blank=True)
+    submitted_in = models.JSONField(
+        _("languages submitted"),
+        default=list,
+        blank=True,
+        help_text=_("The languages the states wrote the submitted text in; the secretariat adds the others."),
+    )
     translation_status = models.JSONField(
         _("translation status"),
         default=dict,
@@ -272,6 +298,11 @@ class Initiative(models.Model):
                 ),
             ),
             models.CheckConstraint(condition=Q(text_version__gte=1), name="text_version_positive"),
+            models.CheckConstraint(
+                condition=Q(submitted_at=None, submitted_by=None, submitted_version=None)
+                | Q(submitted_at__isnull=False, submitted_by__isnull=False, submitted_version__isnull=False),
+                name="submission_has_its_author_and_version",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -335,6 +366,16 @@ class SponsorshipQuerySet(models.QuerySet["Sponsorship"]):
         """The states that read the draft: its lead, the invited and the accepted co-sponsors."""
         return self.filter(status__in=Sponsorship.TAKING_PART)
 
+    def sponsors_of_text(self) -> Self:
+        """The states listed as sponsors of the text the lead submitted: its lead and the accepted
+        co-sponsors that confirmed that very version (one that did not is not listed), the lead
+        first, then in the order they joined."""
+        return (
+            self.filter(status=Sponsorship.Status.ACCEPTED, confirmed_version=F("initiative__submitted_version"))
+            .select_related("member_state")
+            .order_by(Case(When(role=Sponsorship.Role.LEAD, then=Value(0)), default=Value(1)), "decided_at")
+        )
+
     def for_draft_page(self) -> Self:
         """Every state ever asked, with the state; the lead first, then by the state's name."""
         return self.select_related("member_state").order_by(
@@ -387,6 +428,22 @@ class Sponsorship(models.Model):
         verbose_name=_("decided by"),
         help_text=_("The state's delegate who proposed, accepted, declined or left, most recently."),
     )
+    confirmed_version = models.PositiveIntegerField(
+        _("confirmed text version"),
+        null=True,
+        blank=True,
+        help_text=_("The version of the submitted text the state confirmed; it becomes its endorsement on opening."),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+        help_text=_("The state's delegate who confirmed the text (kept private, as a signer is)."),
+    )
 
     objects = SponsorshipQuerySet.as_manager()
 
@@ -409,10 +466,126 @@ class Sponsorship(models.Model):
                 | (~Q(status="invited") & Q(decided_at__isnull=False, decided_by__isnull=False)),
                 name="sponsorship_answer_has_its_author",
             ),
+            models.CheckConstraint(
+                condition=Q(confirmed_version=None, confirmed_at=None, confirmed_by=None)
+                | Q(confirmed_version__isnull=False, confirmed_at__isnull=False, confirmed_by__isnull=False),
+                name="confirmation_has_its_author",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.member_state} – {self.initiative} ({self.get_role_display()}, {self.get_status_display()})"
+
+
+class DraftCommentQuerySet(models.QuerySet["DraftComment"]):
+    def for_draft_page(self) -> Self:
+        return self.select_related("member_state").order_by("created_at", "pk")
+
+
+class DraftComment(models.Model):
+    """A delegate's comment on a draft, on behalf of their state: read by the states taking part
+    and the secretariat only, never published. Written only by `initiatives.coalitions`."""
+
+    initiative = models.ForeignKey(
+        Initiative, models.PROTECT, related_name="draft_comments", verbose_name=_("initiative")
+    )
+    member_state = models.ForeignKey(MemberState, models.PROTECT, related_name="+", verbose_name=_("state"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("author"))
+    text = models.TextField(_("comment"), max_length=4000, validators=[reject_bidi_controls])
+    text_version = models.PositiveIntegerField(_("text version"), help_text=_("The draft version commented on."))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = DraftCommentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("comment on a draft")
+        verbose_name_plural = _("comments on drafts")
+        ordering = ["initiative", "created_at"]
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="draft_comment_not_empty")]
+
+    def __str__(self) -> str:
+        return f"{self.member_state} – {self.initiative} ({self.created_at:%Y-%m-%d})"
+
+
+class AmendmentQuerySet(models.QuerySet["Amendment"]):
+    def for_draft_page(self) -> Self:
+        """Newest first, with the proposing state."""
+        return self.select_related("member_state").order_by("-proposed_at", "-pk")
+
+    def pending(self) -> Self:
+        return self.filter(status=Amendment.Status.PROPOSED)
+
+
+class Amendment(models.Model):
+    """A proposal to replace a precise passage of a draft's text in one language, by a state taking
+    part; the lead state accepts it (a new draft version) or rejects it, with a reason. Read by the
+    states taking part and the secretariat only. Written only by `initiatives.coalitions`."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", pgettext_lazy("amendment", "Proposed")
+        ACCEPTED = "accepted", pgettext_lazy("amendment", "Accepted")
+        REJECTED = "rejected", pgettext_lazy("amendment", "Rejected")
+
+    class Text(models.TextChoices):
+        TITLE = "title", _("Title")
+        SUMMARY = "summary", _("Summary")
+        COMMITMENT = "commitment", _("Commitment")
+
+    initiative = models.ForeignKey(Initiative, models.PROTECT, related_name="amendments", verbose_name=_("initiative"))
+    member_state = models.ForeignKey(MemberState, models.PROTECT, related_name="+", verbose_name=_("proposed by state"))
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("proposed by")
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    text = models.CharField(_("text amended"), max_length=12, choices=Text.choices)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    passage = models.TextField(
+        _("passage"), max_length=4000, validators=[reject_bidi_controls], help_text=_("The exact words to replace.")
+    )
+    replacement = models.TextField(_("replacement"), max_length=4000, blank=True, validators=[reject_bidi_controls])
+    explanation = models.TextField(_("explanation"), max_length=4000, blank=True, validators=[reject_bidi_controls])
+    based_on_version = models.PositiveIntegerField(_("draft version amended"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
+    decision_reason = models.TextField(
+        _("reason for the decision"), max_length=4000, blank=True, validators=[reject_bidi_controls]
+    )
+    made_version = models.PositiveIntegerField(
+        _("draft version made"), null=True, blank=True, help_text=_("The draft version its acceptance made.")
+    )
+
+    objects = AmendmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("amendment")
+        verbose_name_plural = _("amendments")
+        ordering = ["initiative", "-proposed_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(passage=""), name="amendment_names_a_passage"),
+            models.CheckConstraint(
+                condition=Q(status__in=["proposed", "accepted", "rejected"]), name="amendment_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="proposed", decided_at=None, decided_by=None, decision_reason="")
+                | (
+                    ~Q(status="proposed")
+                    & Q(decided_at__isnull=False, decided_by__isnull=False)
+                    & ~Q(decision_reason="")
+                ),
+                name="amendment_decision_has_its_author_and_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="accepted", made_version__isnull=False)
+                | (~Q(status="accepted") & Q(made_version=None)),
+                name="accepted_amendment_makes_a_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_state} – {self.initiative} ({self.get_text_display()} [{self.language}])"
 
 
 class ReportedFigure(models.Model):
@@ -494,6 +667,7 @@ class Endorsement(models.Model):
     class Channel(models.TextChoices):
         ONLINE = "online", _("Online, by an accredited delegate")
         RECORDED = "recorded", _("Recorded by the secretariat from a document")
+        CO_SPONSOR = "co_sponsor", _("As a co-sponsor, by an accredited delegate confirming the text before it opened")
 
     initiative = models.ForeignKey(
         Initiative, models.PROTECT, related_name="endorsements", verbose_name=_("initiative")

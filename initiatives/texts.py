@@ -88,27 +88,84 @@ class TextVersion:
     changes: SafeString | None
 
 
-def versions(initiative: Initiative, language: str) -> list[TextVersion]:
-    """Each version of the commitment, newest first, with what changed from the one before.
+def _records_by_version(
+    initiative: Initiative, *, published: bool
+) -> tuple[dict[int, Any], dict[int, datetime.datetime]]:
+    """The audit trail's last record of each `text_version` (which holds that version's texts) and
+    when each version was first seen. `published`: only records of the initiative once published;
+    the versions its states agreed while it was a draft stay theirs (`draft_versions`)."""
+    records = initiative.history.order_by("history_date", "history_id")  # type: ignore[attr-defined]
+    if published:
+        records = records.exclude(status=Initiative.Status.DRAFT)
+    last: dict[int, Any] = {}
+    first_seen: dict[int, datetime.datetime] = {}
+    for record in records:
+        last[record.text_version] = record
+        first_seen.setdefault(record.text_version, record.history_date)
+    return last, first_seen
 
-    Read from the audit trail: the last record of each `text_version` holds that version's text.
-    The first version dates from the initiative's launch, not from when the register first recorded
-    it; each later one from the day it was saved.
+
+def versions(initiative: Initiative, language: str) -> list[TextVersion]:
+    """Each published version of the commitment, newest first, with what changed from the one before.
+
+    Read from the audit trail. The first version dates from the initiative's launch, not from when
+    the register first recorded it; each later one from the day it was saved.
     """
     column = build_localized_fieldname("commitment", language)
     fallback = build_localized_fieldname("commitment", settings.MODELTRANSLATION_DEFAULT_LANGUAGE)
-    last: dict[int, Any] = {}
-    first_seen: dict[int, datetime.datetime] = {}
-    for record in initiative.history.order_by("history_date", "history_id"):  # type: ignore[attr-defined]
-        last[record.text_version] = record
-        first_seen.setdefault(record.text_version, record.history_date)
+    last, first_seen = _records_by_version(initiative, published=True)
     result, previous = [], None
-    for number in sorted(last):
+    for index, number in enumerate(sorted(last)):
         text = getattr(last[number], column) or getattr(last[number], fallback) or ""
         changes: SafeString | None = word_diff(previous, text) if previous is not None else None
-        since = initiative.launched_on if number == 1 else timezone.localdate(first_seen[number])
+        since = initiative.launched_on if index == 0 else timezone.localdate(first_seen[number])
         result.append(TextVersion(number, since, text, changes))
         previous = text
+    return list(reversed(result))
+
+
+@dataclass(frozen=True)
+class TextChange:
+    """One text of a draft version in one language, with what changed from the version before."""
+
+    label: str
+    language: str
+    text: str
+    changes: SafeString | None  # None: unchanged, or the first version
+
+
+@dataclass(frozen=True)
+class DraftVersion:
+    number: int
+    since: datetime.datetime
+    texts: list[TextChange]
+
+    @property
+    def changed(self) -> list[TextChange]:
+        return [text for text in self.texts if text.changes is not None]
+
+
+DRAFT_TEXTS = ("title", "summary", "commitment")
+
+
+def draft_versions(initiative: Initiative) -> list[DraftVersion]:
+    """Every version of a draft, newest first: its title, summary and commitment in each language
+    they are written in, and the words each accepted amendment changed (for the states taking part)."""
+    last, first_seen = _records_by_version(initiative, published=False)
+    result: list[DraftVersion] = []
+    previous: dict[tuple[str, str], str] = {}
+    for number in sorted(last):
+        record, rows = last[number], []
+        for field in DRAFT_TEXTS:
+            for code in languages():
+                text = str(getattr(record, build_localized_fieldname(field, code)) or "")
+                before = previous.get((field, code))
+                if not text.strip() and not before:
+                    continue
+                changes = word_diff(before or "", text) if before is not None and before != text else None
+                rows.append(TextChange(Initiative.text_label(field), code, text, changes))
+                previous[(field, code)] = text
+        result.append(DraftVersion(number, first_seen[number], rows))
     return list(reversed(result))
 
 

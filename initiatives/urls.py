@@ -28,6 +28,17 @@ urlpatterns = [
     path("delegate/drafts/<int:pk>/decline/", views.draft_decline, name="draft_decline"),
     path("delegate/drafts/<int:pk>/leave/", views.draft_leave, name="draft_leave"),
     path("delegate/drafts/<int:pk>/lead/", views.draft_hand_over, name="draft_hand_over"),
+    path("delegate/drafts/<int:pk>/comment/", views.draft_comment, name="draft_comment"),
+    path("delegate/drafts/<int:pk>/versions/", views.draft_versions, name="draft_versions"),
+    path("delegate/drafts/<int:pk>/amend/", views.draft_amend, name="draft_amend"),
+    path(
+        "delegate/drafts/<int:pk>/amendments/<int:amendment>/accept/", views.amendment_accept, name="amendment_accept"
+    ),
+    path(
+        "delegate/drafts/<int:pk>/amendments/<int:amendment>/reject/", views.amendment_reject, name="amendment_reject"
+    ),
+    path("delegate/drafts/<int:pk>/submit/", views.draft_submit, name="draft_submit"),
+    path("delegate/drafts/<int:pk>/confirm/", views.draft_confirm, name="draft_confirm"),
     path("feeds/endorsements/", feeds.EndorsementFeed(), name="feed"),
     path("feeds/initiatives/", feeds.OpenedInitiativeFeed(), name="opened_feed"),
     path("feeds/initiatives/<slug:slug>/", feeds.InitiativeEndorsementFeed(), name="initiative_feed"),

@@ -8,6 +8,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 from csp.decorators import csp_replace
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from alliance.caching import kept_until_content_changes, public_page
 from alliance.forms import posted
@@ -27,7 +28,11 @@ from initiatives.endorsing import EndorsementRefused, check_can_endorse
 from initiatives.endorsing import endorse as endorse_initiative
 from initiatives.endorsing import withdraw as withdraw_endorsement
 from initiatives.forms import (
+    AmendmentDecisionForm,
+    AmendmentForm,
     AsOfForm,
+    CommentForm,
+    ConfirmTextForm,
     DraftDecisionForm,
     DraftForm,
     EndorseForm,
@@ -98,6 +103,7 @@ def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
             ),
             # No chart of an empty register: its axes would suggest a measured zero.
             "timeline": coverage.timeline(rows, title=_("Endorsements of this initiative over time")) if rows else None,
+            "coalition": coalitions.how_it_formed(initiative),
         },
     )
 
@@ -376,16 +382,160 @@ def draft_propose(request: HttpRequest, *, delegate: Accreditation) -> HttpRespo
     )
 
 
+def _draft_page(
+    request: HttpRequest,
+    access: coalitions.DraftAccess,
+    delegate: Accreditation,
+    comment_form: CommentForm | None = None,
+) -> HttpResponse:
+    return render(
+        request,
+        "initiatives/drafts/detail.html",
+        {
+            "delegate": delegate,
+            "access": access,
+            "texts": texts.written(access.draft),
+            "discussion": coalitions.discussion(access.draft),
+            "comment_form": comment_form or CommentForm(),
+        },
+    )
+
+
 @login_required
 @delegate_required
 @require_safe
 def draft_detail(request: HttpRequest, pk: int, *, delegate: Accreditation) -> HttpResponse:
+    return _draft_page(request, coalitions.draft_access(delegate=delegate, pk=pk), delegate)
+
+
+@login_required
+@delegate_required
+@require_POST
+def draft_comment(request: HttpRequest, pk: int, *, delegate: Accreditation) -> HttpResponse:
+    access = coalitions.draft_access(delegate=delegate, pk=pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            coalitions.comment_on_draft(draft=access.draft, delegate=delegate, text=form.cleaned_data["text"])
+        except coalitions.DraftRefused as refusal:
+            return _draft_refusal(request, {"delegate": delegate, "access": access, "action": "comment"}, str(refusal))
+        messages.success(request, _("Your comment is added to the draft."))
+        return redirect(reverse("initiatives:draft", args=[pk]) + "#comments-title")
+    return _draft_page(request, access, delegate, form)
+
+
+@login_required
+@delegate_required
+@require_safe
+def draft_versions(request: HttpRequest, pk: int, *, delegate: Accreditation) -> HttpResponse:
+    """Every version of the draft and what each accepted amendment changed, for the states taking part."""
     access = coalitions.draft_access(delegate=delegate, pk=pk)
     return render(
         request,
-        "initiatives/drafts/detail.html",
-        {"delegate": delegate, "access": access, "texts": texts.written(access.draft)},
+        "initiatives/drafts/versions.html",
+        {"delegate": delegate, "access": access, "versions": texts.draft_versions(access.draft)},
     )
+
+
+@login_required
+@delegate_required
+@fresh_authentication_required(keep=("passage", "replacement", "explanation"))
+@require_http_methods(["GET", "POST"])
+def draft_amend(request: HttpRequest, pk: int, *, delegate: Accreditation) -> HttpResponse:
+    access = coalitions.draft_access(delegate=delegate, pk=pk)
+    typed = typed_before_reauthentication(request)
+    form = AmendmentForm(posted(request), initial=typed, languages=access.draft.written_in())
+    context = {"delegate": delegate, "access": access, "form": form, "typed_before": bool(typed)}
+    if not access.may_amend:
+        refusal = (
+            _("The lead state has submitted this text to the secretariat: it is no longer amended.")
+            if access.is_submitted
+            else _("Only the states that lead or co-sponsor this draft take part in agreeing its text.")
+        )
+        return _draft_refusal(request, {**context, "action": "amend"}, refusal)
+    if request.method == "POST" and form.is_valid():
+        try:
+            coalitions.propose_amendment(
+                draft=access.draft,
+                delegate=delegate,
+                **{name: value for name, value in form.cleaned_data.items() if name != "authority"},
+            )
+        except coalitions.DraftRefused as refusal:
+            form.add_error(refusal.field, str(refusal))
+        else:
+            messages.success(request, _("Your amendment is proposed; the lead state accepts or rejects it."))
+            return redirect(reverse("initiatives:draft", args=[pk]) + "#amendments-title")
+    return render(request, "initiatives/drafts/amend.html", {**context, "texts": texts.written(access.draft)})
+
+
+@login_required
+@delegate_required
+@fresh_authentication_required(keep=("reason",))
+@require_http_methods(["GET", "POST"])
+def amendment_accept(request: HttpRequest, pk: int, amendment: int, *, delegate: Accreditation) -> HttpResponse:
+    return _decide_amendment(request, pk, amendment, delegate, accept=True)
+
+
+@login_required
+@delegate_required
+@fresh_authentication_required(keep=("reason",))
+@require_http_methods(["GET", "POST"])
+def amendment_reject(request: HttpRequest, pk: int, amendment: int, *, delegate: Accreditation) -> HttpResponse:
+    return _decide_amendment(request, pk, amendment, delegate, accept=False)
+
+
+def _decide_amendment(
+    request: HttpRequest, pk: int, amendment_pk: int, delegate: Accreditation, *, accept: bool
+) -> HttpResponse:
+    access, amendment = coalitions.amendment_access(delegate=delegate, pk=pk, amendment_pk=amendment_pk)
+    typed = typed_before_reauthentication(request)
+    form = AmendmentDecisionForm(posted(request), initial=typed)
+    context = {
+        "delegate": delegate,
+        "access": access,
+        "amendment": amendment,
+        "accept": accept,
+        "form": form,
+        "typed_before": bool(typed),
+    }
+    if not access.is_lead:
+        refusal = _("Only the delegates of the lead state decide on amendments.")
+    elif amendment.status != amendment.Status.PROPOSED:
+        refusal = _("This amendment is already decided.")
+    else:
+        refusal = ""
+    if refusal:
+        return render(request, "initiatives/drafts/amendment.html", {**context, "refusal": refusal}, status=409)
+    if request.method == "POST" and form.is_valid():
+        write = coalitions.accept_amendment if accept else coalitions.reject_amendment
+        try:
+            write(amendment=amendment, delegate=delegate, reason=form.cleaned_data["reason"])
+        except coalitions.DraftRefused as refusal:
+            return render(
+                request, "initiatives/drafts/amendment.html", {**context, "refusal": str(refusal)}, status=409
+            )
+        done = (
+            _("The amendment is accepted: the draft has a new version.") if accept else _("The amendment is rejected.")
+        )
+        messages.success(request, done)
+        return redirect(reverse("initiatives:draft", args=[pk]) + "#amendments-title")
+    return render(request, "initiatives/drafts/amendment.html", context)
+
+
+@login_required
+@delegate_required
+@fresh_authentication_required()
+@require_http_methods(["GET", "POST"])
+def draft_submit(request: HttpRequest, pk: int, *, delegate: Accreditation) -> HttpResponse:
+    return _decide(request, pk, delegate, action="submit")
+
+
+@login_required
+@delegate_required
+@fresh_authentication_required()
+@require_http_methods(["GET", "POST"])
+def draft_confirm(request: HttpRequest, pk: int, *, delegate: Accreditation) -> HttpResponse:
+    return _decide(request, pk, delegate, action="confirm")
 
 
 @login_required
@@ -444,10 +594,11 @@ class Decision:
     """A state's decision about a draft: who may take it, the write, and what the delegate is told."""
 
     allowed: Callable[[coalitions.DraftAccess], bool]
-    write: Callable[..., Sponsorship]
+    write: Callable[..., Sponsorship | Initiative]
     refused: StrOrPromise
     done: StrOrPromise  # with the state's name as %(state)s
     still_reads: bool  # whether the state reads the draft afterwards
+    form: type[forms.Form] = DraftDecisionForm  # a commitment to the text: the endorsing statement
 
 
 NO_INVITATION = gettext_lazy("Your state has no invitation to this draft waiting for an answer.")
@@ -473,13 +624,29 @@ DECISIONS = {
         gettext_lazy("%(state)s left the draft."),
         still_reads=False,
     ),
+    "submit": Decision(
+        lambda access: access.may_submit,
+        coalitions.submit_draft,
+        gettext_lazy("Only the delegates of the lead state submit the draft, once."),
+        gettext_lazy("%(state)s submitted the text to the secretariat; the co-sponsors are asked to confirm it."),
+        still_reads=True,
+        form=ConfirmTextForm,
+    ),
+    "confirm": Decision(
+        lambda access: access.may_confirm,
+        coalitions.confirm_text,
+        gettext_lazy("Only a co-sponsor confirms the submitted text, once the lead state has submitted it."),
+        gettext_lazy("%(state)s confirmed the submitted text; it will be listed as a sponsor when it opens."),
+        still_reads=True,
+        form=ConfirmTextForm,
+    ),
 }
 
 
 def _decide(request: HttpRequest, pk: int, delegate: Accreditation, *, action: str) -> HttpResponse:
     access = coalitions.draft_access(delegate=delegate, pk=pk)
     decision = DECISIONS[action]
-    form = DraftDecisionForm(posted(request))
+    form = decision.form(posted(request))
     context = {
         "delegate": delegate,
         "access": access,

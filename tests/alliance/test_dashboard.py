@@ -24,6 +24,7 @@ LANGUAGES = ["en", "fr", "es", "ar", "zh-hans", "ru"]
 PENDING = "/en/admin/members/accreditation/?status__exact=pending"
 EXPIRING = "/en/admin/members/accreditation/?validity=expiring"
 DRAFTS = "/en/admin/initiatives/initiative/?status__exact=draft"
+AWAITING_REVIEW = "/en/admin/initiatives/initiative/?coalition=submitted"
 FAILED_TASKS = "/en/admin/django_tasks_database/dbtaskresult/?state=failed"
 FAILED_DELIVERIES = "/en/admin/webhooks/delivery/?status__exact=failed"
 PAUSED_ENDPOINTS = "/en/admin/webhooks/endpoint/?state__exact=paused"
@@ -164,8 +165,9 @@ def test_an_editor_sees_only_the_figures_they_may_act_on(staff, django_capture_o
 
     shown = figures_on(client.get("/en/admin/").content.decode())
 
-    assert set(shown) == {DRAFTS, *(unreviewed(code) for code in LANGUAGES)}
+    assert set(shown) == {DRAFTS, AWAITING_REVIEW, *(unreviewed(code) for code in LANGUAGES)}
     assert shown[DRAFTS][1] == 1
+    assert shown[AWAITING_REVIEW][1] == 0  # proposed, not yet submitted by its lead state
     for hidden in (PENDING, EXPIRING, FAILED_TASKS, FAILED_DELIVERIES, PAUSED_ENDPOINTS):
         assert client.get(hidden).status_code == HTTPStatus.FORBIDDEN, hidden
     assert client.get(DRAFTS).status_code == HTTPStatus.OK
@@ -209,4 +211,4 @@ def test_the_dashboard_queries_do_not_grow_with_the_rows(
 
 # The user, the second factor, permissions, and one query per figure or trail; without Redis the
 # session is read from the database too.
-QUERIES = 14 if settings.SESSION_ENGINE.endswith("cached_db") else 15
+QUERIES = 15 if settings.SESSION_ENGINE.endswith("cached_db") else 16

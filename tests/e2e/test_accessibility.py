@@ -199,3 +199,84 @@ def test_the_programme_of_work_has_no_wcag_violation(live_register, page: Page, 
     page.goto(f"{live_register.url}/{language}/programme/")
     assert page.locator(".event").count() == 3
     assert violations(page) == []
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_pages_agreeing_a_drafts_text_and_its_published_coalition_have_no_wcag_violation(
+    live_register, page: Page, language
+):
+    from initiatives import publishing
+    from initiatives.models import Amendment, Initiative
+
+    def delegate(code: str):
+        user = UserFactory()
+        turn_on_mfa(user)
+        return accredit(user, code)
+
+    france, germany = delegate("FRA"), delegate("DEU")
+    draft = coalitions.propose_draft(
+        delegate=france,
+        language="ar",
+        title="نداء من أجل المحيطات",
+        summary="ملخص.",
+        commitment="تلتزم الدولة بحماية ثلث مياهها.",
+        theme=Theme.objects.order_by("slug").first(),
+        kind="call",
+        signing_opens_on=datetime.date.today(),
+        signing_closes_on=None,
+    )
+    coalitions.invite_state(draft=draft, delegate=france, member_state=germany.member_state)
+    coalitions.accept_invitation(draft=draft, delegate=germany)
+    coalitions.comment_on_draft(draft=draft, delegate=germany, text="نقترح صياغة أكثر طموحا.")
+    accepted = coalitions.propose_amendment(
+        draft=draft,
+        delegate=germany,
+        text="commitment",
+        language="ar",
+        passage="ثلث",
+        replacement="نصف",
+        explanation="",
+    )
+    coalitions.accept_amendment(amendment=accepted, delegate=france, reason="موافق.")
+    pending = coalitions.propose_amendment(
+        draft=draft, delegate=germany, text="summary", language="ar", passage="ملخص", replacement="موجز", explanation=""
+    )
+    found = {}
+
+    def check(user, paths) -> None:
+        page.context.clear_cookies()
+        client = sign_in(Client(), user)
+        page.context.add_cookies(
+            [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_register.url}]
+        )
+        for path in paths:
+            page.goto(f"{live_register.url}/{language}/{path}")
+            assert page.url.endswith(path)  # not sent elsewhere
+            if problems := violations(page):
+                found[f"{user.email} {path}"] = problems
+
+    drafts = f"delegate/drafts/{draft.pk}"
+    check(
+        france.user,
+        (f"{drafts}/", f"{drafts}/versions/", f"{drafts}/amendments/{pending.pk}/accept/", f"{drafts}/amend/"),
+    )
+    coalitions.reject_amendment(amendment=Amendment.objects.get(pk=pending.pk), delegate=france, reason="لا.")
+    check(france.user, (f"{drafts}/submit/",))
+    coalitions.submit_draft(draft=draft, delegate=france)
+    check(germany.user, (f"{drafts}/", f"{drafts}/confirm/"))
+    coalitions.confirm_text(draft=draft, delegate=germany)
+    draft = Initiative.objects.get(pk=draft.pk)
+    changed = []
+    for field in ("title", "summary", "commitment"):
+        for code in ("en", "fr", "es", "zh_hans", "ru"):
+            setattr(draft, f"{field}_{code}", f"{field} ({code})")
+            changed.append(f"{field}_{code}")
+    publishing.save_initiative(initiative=draft, changed=changed)
+    draft.status = Initiative.Status.OPEN
+    publishing.save_initiative(initiative=draft)
+    page.context.clear_cookies()
+    page.goto(f"{live_register.url}/{language}/initiatives/{draft.slug}/")
+    assert page.locator("#coalition-title").count() == 1  # the timeline of the coalition is checked too
+    if problems := violations(page):
+        found[f"initiatives/{draft.slug}/"] = problems
+    assert found == {}
