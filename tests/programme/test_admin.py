@@ -201,3 +201,20 @@ def test_the_meetings_list_takes_the_same_queries_for_1_and_20_meetings(as_role,
     with django_assert_num_queries(QUERIES + extra):
         page = client.get("/en/admin/programme/meeting/").content.decode()
     assert page.count('class="field-agenda_length"') == meetings
+
+
+def test_the_secretariat_reads_each_change_of_a_meeting_in_its_history(as_role):
+    user, client = as_role("editor")
+    client.post("/en/admin/programme/meeting/add/", meeting_form(title_en="First title"))
+    meeting = Meeting.objects.get()
+    client.post(f"/en/admin/programme/meeting/{meeting.pk}/change/", meeting_form(title_en="Second title"))
+    page = client.get(f"/en/admin/programme/meeting/{meeting.pk}/history/").content.decode()
+    assert "First title" in page and "Second title" in page  # each version, listed with who made it
+    assert [row.history_user for row in meeting.history.all()] == [user, user]
+    version = meeting.history.earliest("history_date")
+    past = client.post(
+        f"/en/admin/programme/meeting/{meeting.pk}/history/{version.history_id}/", meeting_form(title_en="Forged")
+    )
+    assert past.status_code == HTTPStatus.FORBIDDEN  # a past version is never restored from the admin
+    meeting.refresh_from_db()
+    assert meeting.title_en == "Second title"

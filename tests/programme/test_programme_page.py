@@ -202,3 +202,10 @@ def test_the_page_is_kept_for_anonymous_readers_like_other_public_pages(db, anon
     response = anonymous.get("/en/programme/")
     assert "public" in response["Cache-Control"]
     assert response["Vary"].count("Cookie") == 1
+
+
+def test_the_events_page_and_the_programme_point_to_each_other(register, anonymous):
+    events = anonymous.get("/en/events/").content.decode()
+    assert 'are on the <a href="/en/programme/">programme of work</a>.' in events
+    programme = anonymous.get("/en/programme/").content.decode()
+    assert 'are on the <a href="/en/events/">events page</a>.' in programme
