@@ -163,3 +163,17 @@ def test_the_secretariat_dashboard_has_no_wcag_violation_in_its_own_part(live_re
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("tags => axe.run('.secretariat-dashboard', {runOnly: {type: 'tag', values: tags}})", TAGS)
     assert [item["id"] for item in result["violations"]] == []
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_receipt_and_the_verify_page_its_certificate_links_to_have_no_wcag_violation(
+    live_register, page: Page, language
+):
+    row = Endorsement.objects.filter(member_state__code="FRA").order_by("pk").first()
+    found = {}
+    for path in (f"endorsements/{row.reference}/", f"receipts/verify/?reference={row.reference}"):
+        page.goto(f"{live_register.url}/{language}/{path}")
+        assert row.reference in page.content()
+        if problems := violations(page):
+            found[path] = problems
+    assert found == {}

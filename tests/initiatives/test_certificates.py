@@ -299,3 +299,13 @@ def test_the_renderer_fetches_nothing_but_the_register_s_static_files(url):
     served = certificates.local_resource(certificates.LOCAL_ORIGIN + "favicon.svg", network, URLFetcherResponse)
     assert served.read().startswith(b"<svg")
     assert served.content_type == "image/svg+xml"
+
+
+def test_a_certificate_costs_one_query_whether_rendered_or_cached(anonymous, endorsement, django_assert_num_queries):
+    with django_assert_num_queries(1):  # the endorsement with its initiative and state
+        rendered = anonymous.get(certificate_url(endorsement, "es"))
+    with django_assert_num_queries(1):
+        cached = anonymous.get(certificate_url(endorsement, "es"))
+
+    assert rendered.content == cached.content
+    assert NAMES["es"] in pdf_text(cached.content)
