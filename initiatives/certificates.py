@@ -5,6 +5,9 @@ date as precisely as the register knows it, the channel, the text version, the r
 carries a QR code to the verify page for that receipt, where anyone reads the register's current
 record and its signed receipt. Nothing about the person who signed or recorded it.
 
+The PDF also carries the signed receipt itself, as an attached file (`receipt-<reference>.json`):
+the certificate can be checked offline with `verifier/alliance_verify.py`, without the register.
+
 A withdrawn endorsement still has its certificate, which says in its heading that the endorsement
 was withdrawn, and when: an archive that printed one before the withdrawal can tell the two apart,
 and the QR code leads to the current record either way.
@@ -23,6 +26,7 @@ Fonts come from the system (fontconfig): Noto Sans (Latin, Cyrillic), Noto Naskh
 from __future__ import annotations
 
 import hashlib
+import json
 import mimetypes
 from dataclasses import dataclass
 from functools import cache as once
@@ -63,32 +67,45 @@ def verify_url(endorsement: Endorsement, language: str) -> str:
 
 @dataclass(frozen=True)
 class Certificate:
-    """One endorsement's certificate in one language: its HTML, and where its PDF is kept."""
+    """One endorsement's certificate in one language: its HTML, the signed receipt it carries, and
+    where its PDF is kept."""
 
     html: str
+    receipt: dict[str, Any]
     filename: str
 
     @property
+    def receipt_filename(self) -> str:
+        return f"receipt-{self.receipt['receipt']['reference']}.json"
+
+    @property
     def key(self) -> str:
-        return "certificate:" + hashlib.sha256(f"{_layout_digest()}\n{self.html}".encode()).hexdigest()
+        # The receipt's facts and log index, not its time of issue: any change to the endorsement
+        # appends to the log, and a kept certificate's receipt, signed earlier, stays valid.
+        facts = {name: value for name, value in self.receipt["receipt"].items() if name != "issued_at"}
+        text = f"{_layout_digest()}\n{json.dumps(facts, sort_keys=True)}\n{self.html}"
+        return "certificate:" + hashlib.sha256(text.encode()).hexdigest()
 
     def cached(self) -> bytes | None:
-        """The PDF rendered before for this very text and layout, if the cache still has it."""
+        """The PDF rendered before for this very text, receipt and layout, if the cache still has it."""
         pdf = cache.get(self.key)
         return bytes(pdf) if pdf is not None else None
 
     def render(self) -> bytes:
         """Render the PDF (CPU: rate-limit the callers) and keep it."""
-        pdf = render_pdf(self.html)
+        receipt = json.dumps(self.receipt, ensure_ascii=False, indent=2)
+        pdf = render_pdf(self.html, attachments={self.receipt_filename: receipt})
         cache.set(self.key, pdf, CACHE_SECONDS)
         return pdf
 
 
 def certificate(endorsement: Endorsement, language: str) -> Certificate:
     """The certificate of `endorsement` (loaded with its initiative and state) in `language`."""
+    receipt = receipts.signed_receipt(endorsement)
+    filename = f"receipt-{endorsement.reference}.json"
     with translation.override(language):
-        html = render_to_string(TEMPLATE, _context(endorsement, language))
-    return Certificate(html=html, filename=f"certificate-{endorsement.reference}-{language}.pdf")
+        html = render_to_string(TEMPLATE, {**_context(endorsement, language), "receipt_filename": filename})
+    return Certificate(html=html, receipt=receipt, filename=f"certificate-{endorsement.reference}-{language}.pdf")
 
 
 def _context(endorsement: Endorsement, language: str) -> dict[str, Any]:
@@ -119,16 +136,21 @@ def _static_file(path: str) -> Path:
     return Path(found)
 
 
-def render_pdf(html: str) -> bytes:
-    """The HTML as an accessible PDF (tagged, PDF/UA-1: its title and language in its metadata)."""
+def render_pdf(html: str, *, attachments: dict[str, str] | None = None) -> bytes:
+    """The HTML as an accessible PDF (tagged, PDF/UA-1: its title and language in its metadata),
+    with `attachments` (file name: text) embedded as files."""
     try:
-        from weasyprint import CSS, HTML
+        from weasyprint import CSS, HTML, Attachment
     except OSError as error:  # cffi could not load Pango
         raise CertificatesUnavailable(str(error)) from error
     fetcher = _local_fetcher()
     stylesheet = CSS(string=_static_file(STYLESHEET).read_text("utf-8"), url_fetcher=fetcher, base_url=LOCAL_ORIGIN)
     document = HTML(string=html, base_url=LOCAL_ORIGIN, url_fetcher=fetcher)
-    return bytes(document.write_pdf(stylesheets=[stylesheet], pdf_variant="pdf/ua-1"))
+    files = [
+        Attachment(string=text, name=name, url_fetcher=fetcher, relationship="Source")
+        for name, text in (attachments or {}).items()
+    ]
+    return bytes(document.write_pdf(stylesheets=[stylesheet], attachments=files, pdf_variant="pdf/ua-1"))
 
 
 def _local_fetcher() -> Any:

@@ -157,10 +157,13 @@ def test_nothing_about_the_signer_or_the_recorder_is_in_the_certificate(anonymou
 
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     everything = pdf_text(pdf) + repr(dict(reader.metadata)) + repr(reader.xmp_metadata)
-    for private in ("delegate.secret", "clerk.secret", "Héloïse", "Signataire", "Ruprecht", "Recorder", "statement"):
+    attached = b"".join(content for contents in reader.attachments.values() for content in contents).decode()
+    for private in ("delegate.secret", "clerk.secret", "Héloïse", "Signataire", "Ruprecht", "Recorder"):
         assert private not in everything
+        assert private not in attached
         assert private.encode() not in pdf
-    assert f"user {endorsement.signed_by_id}" not in everything.lower()
+    assert "signed_by" not in attached and "recorded_by" not in attached
+    assert "no part of the certificate" not in pdf_text(pdf)  # the public statement is in the receipt only
 
 
 def test_an_arabic_certificate_reads_right_to_left(anonymous, endorsement):
@@ -209,9 +212,9 @@ def test_a_certificate_is_rendered_once_then_served_from_the_cache(anonymous, en
     renders = []
     render_pdf = certificates.render_pdf
 
-    def counted(html):
+    def counted(html, **kwargs):
         renders.append(html)
-        return render_pdf(html)
+        return render_pdf(html, **kwargs)
 
     monkeypatch.setattr(certificates, "render_pdf", counted)
 
@@ -230,7 +233,7 @@ def test_a_certificate_is_rendered_once_then_served_from_the_cache(anonymous, en
 def test_renders_are_rate_limited_by_network_address_but_cached_certificates_are_not(
     anonymous, endorsement, settings, monkeypatch
 ):
-    monkeypatch.setattr(certificates, "render_pdf", lambda html: b"%PDF-1.7 rendered")
+    monkeypatch.setattr(certificates, "render_pdf", lambda html, **kwargs: b"%PDF-1.7 rendered")
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "certificate": "2/m/ip"}
 
     assert anonymous.get(certificate_url(endorsement, "en")).status_code == 200
@@ -253,7 +256,7 @@ def test_an_unknown_reference_has_no_certificate_and_a_lower_case_one_is_redirec
 
 
 def test_without_weasyprint_the_certificate_is_a_clear_503_never_a_500(anonymous, endorsement, monkeypatch):
-    def cannot(html):
+    def cannot(html, **kwargs):
         raise certificates.CertificatesUnavailable("cannot load library 'libpango-1.0-0'")
 
     monkeypatch.setattr(certificates, "render_pdf", cannot)
@@ -301,11 +304,31 @@ def test_the_renderer_fetches_nothing_but_the_register_s_static_files(url):
     assert served.content_type == "image/svg+xml"
 
 
-def test_a_certificate_costs_one_query_whether_rendered_or_cached(anonymous, endorsement, django_assert_num_queries):
-    with django_assert_num_queries(1):  # the endorsement with its initiative and state
+def test_a_certificate_costs_two_queries_whether_rendered_or_cached(anonymous, endorsement, django_assert_num_queries):
+    # The endorsement with its initiative and state, and its latest index in the transparency log.
+    with django_assert_num_queries(2):
         rendered = anonymous.get(certificate_url(endorsement, "es"))
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         cached = anonymous.get(certificate_url(endorsement, "es"))
 
     assert rendered.content == cached.content
     assert NAMES["es"] in pdf_text(cached.content)
+
+
+def test_the_certificate_carries_its_signed_receipt_which_verifies_offline(anonymous, endorsement, tmp_path):
+    import json
+
+    import pypdf
+
+    from initiatives.receipts import published_keys
+    from verifier.alliance_verify import check_receipt
+
+    pdf = anonymous.get(certificate_url(endorsement, "ar")).content
+
+    attachments = pypdf.PdfReader(io.BytesIO(pdf)).attachments
+    assert list(attachments) == [f"receipt-{endorsement.reference}.json"]
+    receipt = json.loads(attachments[f"receipt-{endorsement.reference}.json"][0])
+    assert receipt["receipt"]["reference"] == endorsement.reference
+    assert receipt["receipt"]["state"] == {"code": "FRA", "name": "France"}
+    check_receipt(receipt, published_keys())  # raises if the signature or the document is wrong
+    assert f"receipt-{endorsement.reference}.json" in pdf_text(pdf)
