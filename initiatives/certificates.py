@@ -144,7 +144,10 @@ def render_pdf(html: str, *, attachments: dict[str, str] | None = None) -> bytes
     except OSError as error:  # cffi could not load Pango
         raise CertificatesUnavailable(str(error)) from error
     fetcher = _local_fetcher()
-    stylesheet = CSS(string=_static_file(STYLESHEET).read_text("utf-8"), url_fetcher=fetcher, base_url=LOCAL_ORIGIN)
+    # Its own address as base: its relative URLs are the ones collectstatic checks and rewrites.
+    stylesheet = CSS(
+        string=_static_file(STYLESHEET).read_text("utf-8"), url_fetcher=fetcher, base_url=LOCAL_ORIGIN + STYLESHEET
+    )
     document = HTML(string=html, base_url=LOCAL_ORIGIN, url_fetcher=fetcher)
     files = [
         Attachment(string=text, name=name, url_fetcher=fetcher, relationship="Source")

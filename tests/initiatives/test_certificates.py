@@ -332,3 +332,20 @@ def test_the_certificate_carries_its_signed_receipt_which_verifies_offline(anony
     assert receipt["receipt"]["state"] == {"code": "FRA", "name": "France"}
     check_receipt(receipt, published_keys())  # raises if the signature or the document is wrong
     assert f"receipt-{endorsement.reference}.json" in pdf_text(pdf)
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_certificate_renders_with_its_emblem_and_without_a_warning(anonymous, endorsement, language, caplog):
+    fetched = []
+    local_resource = certificates.local_resource
+
+    def recorded(url, *args):
+        fetched.append(url)
+        return local_resource(url, *args)
+
+    with pytest.MonkeyPatch.context() as patch, caplog.at_level("WARNING", logger="weasyprint"):
+        patch.setattr(certificates, "local_resource", recorded)
+        assert anonymous.get(certificate_url(endorsement, language)).status_code == 200
+
+    assert certificates.LOCAL_ORIGIN + "favicon.svg" in fetched
+    assert [record.getMessage() for record in caplog.records if record.name.startswith("weasyprint")] == []
