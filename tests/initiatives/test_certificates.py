@@ -349,3 +349,17 @@ def test_a_certificate_renders_with_its_emblem_and_without_a_warning(anonymous, 
 
     assert certificates.LOCAL_ORIGIN + "favicon.svg" in fetched
     assert [record.getMessage() for record in caplog.records if record.name.startswith("weasyprint")] == []
+
+
+def test_the_verify_page_a_certificate_opens_tells_whether_the_endorsement_is_still_in_force(anonymous, endorsement):
+    verify = f"/en/receipts/verify/?reference={endorsement.reference.lower()}"
+    assert "In force" in anonymous.get(verify).content.decode()
+    Endorsement.objects.filter(pk=endorsement.pk).update(
+        withdrawn_on=datetime.date(2024, 5, 6), withdrawn_at=timezone.now(), withdrawal_reason="Policy review."
+    )
+
+    page = anonymous.get(verify)
+
+    assert page.status_code == 200
+    assert "Withdrawn on 6 May 2024." in page.content.decode()
+    assert page.context["result"] is True
