@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 # `make test` needs a key but no secret: this one only ever signs test data.
 TEST_ENV := SECRET_KEY=make-test-not-a-secret DEBUG=false
 
-.PHONY: install messages run test lint typecheck serve work browser proxy backup restore clean
+.PHONY: install messages run test lint typecheck serve work browser certificates proxy backup restore clean
 
 $(VENV)/.installed: requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -49,13 +49,25 @@ browser:
 		&& (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null) \
 		|| echo "chromium is not installed: browser tests will be skipped (they never are in CI)."; }
 
+# Certificates (WeasyPrint) need Pango and HarfBuzz's subsetter, and fonts for the six languages' scripts:
+# Noto Sans and Noto Naskh Arabic (fonts-noto-core), WenQuanYi Zen Hei for Chinese. Install them when
+# missing and allowed to; without them, the certificate tests are skipped (never in CI) and the site
+# answers 503 for a certificate, never 500.
+CERTIFICATE_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-core fonts-wqy-zenhei
+certificates: install
+	@{ $(BIN)/python -W error::DeprecationWarning -c 'import weasyprint' \
+		&& fc-list :lang=ar family | grep 'Noto Naskh Arabic' && fc-list :lang=zh | grep .; } >/dev/null 2>&1 \
+		|| { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(CERTIFICATE_PACKAGES) >/dev/null) \
+		|| echo "Pango or the certificates' fonts are missing ($(CERTIFICATE_PACKAGES)): certificate tests will be skipped (never in CI)."; }
+
 # The proxy test runs deploy/nginx.conf: install nginx when missing and allowed to.
 proxy:
 	@command -v nginx >/dev/null && command -v openssl >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
 		&& (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light openssl >/dev/null) \
 		|| echo "nginx is not installed: the proxy test will be skipped (never in CI)."; }
 
-test: messages lint typecheck browser proxy
+test: messages lint typecheck browser certificates proxy
 	$(TEST_ENV) $(MANAGE) makemigrations --check --dry-run -v 0
 	$(TEST_ENV) $(MANAGE) check --fail-level WARNING
 	SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') ALLOWED_HOSTS=register.example \

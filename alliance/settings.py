@@ -215,6 +215,8 @@ ACCOUNT_RATE_LIMITS = {
     # per network address, and emails per address asked for (beyond it, the form sends nothing more).
     "subscribe": "20/h/ip",
     "subscribe_address": "5/d/key",
+    # Rendering a certificate (initiatives.views.certificate) costs CPU; one from the cache counts nothing.
+    "certificate": "20/m/ip",
 }
 # Behind proxies, rate limits must see the client's address: https://docs.allauth.org/en/latest/common/configuration.html
 ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))

@@ -18,6 +18,7 @@ urlpatterns = [
     path("corrections/", views.correction_list, name="corrections"),
     path("transparency/", views.transparency_log, name="transparency"),
     path("endorsements/<str:reference>/", views.receipt, name="receipt"),
+    path("endorsements/<str:reference>/certificate/", views.certificate, name="certificate"),
     path("receipts/verify/", views.verify_receipt, name="verify_receipt"),
     path("embed/initiatives/<slug:slug>/", views.embed, name="embed"),
     path("delegate/drafts/", views.draft_list, name="drafts"),

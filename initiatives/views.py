@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import base64
+import json
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
+from allauth.core.internal import ratelimit
 from csp.decorators import csp_replace
 from django import forms
 from django.conf import settings
@@ -23,7 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from alliance.caching import kept_until_content_changes, public_page
 from alliance.forms import posted
-from initiatives import coalitions, coverage, datapackage, matrix, receipts, texts, transparency
+from initiatives import certificates, coalitions, coverage, datapackage, matrix, receipts, texts, transparency
 from initiatives.endorsing import EndorsementRefused, check_can_endorse
 from initiatives.endorsing import endorse as endorse_initiative
 from initiatives.endorsing import withdraw as withdraw_endorsement
@@ -53,6 +56,8 @@ from members.regions import group_by_region
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
+
+logger = logging.getLogger(__name__)
 
 
 @require_safe
@@ -247,6 +252,42 @@ def receipt(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "initiatives/receipt.html", {"endorsement": endorsement})
 
 
+@require_safe
+def certificate(request: HttpRequest, reference: str) -> HttpResponse:
+    """The endorsement's certificate as an A4 PDF, in the page's language."""
+    endorsement = get_object_or_404(
+        Endorsement.objects.select_related("initiative", "member_state"), reference=reference.upper()
+    )
+    if reference != endorsement.reference:
+        return redirect("initiatives:certificate", reference=endorsement.reference, permanent=True)
+    document = certificates.certificate(endorsement, get_language())
+    pdf = document.cached()
+    if pdf is None:
+        # Only a render costs CPU: a certificate already in the cache is never refused.
+        # allauth's public consume() never limits a GET; its internal one does when asked to.
+        if not ratelimit.consume(request, app="allauth.account", action="certificate", limit_get=True):
+            refusal = _("Too many certificates were asked for from your network. Try again in a minute.")
+            response = _certificate_refused(request, endorsement, refusal, HTTPStatus.TOO_MANY_REQUESTS)
+            response["Retry-After"] = "60"
+            return response
+        try:
+            pdf = document.render()
+        except certificates.CertificatesUnavailable:
+            logger.exception("WeasyPrint cannot load: certificates cannot be rendered")
+            refusal = _(
+                "Certificates cannot be made on this server at the moment. The endorsement's page is available."
+            )
+            return _certificate_refused(request, endorsement, refusal, HTTPStatus.SERVICE_UNAVAILABLE)
+    # Shown in the browser, saved under a name that says what it is (letters, digits and hyphens only).
+    disposition = f'inline; filename="{document.filename}"'
+    return HttpResponse(pdf, content_type="application/pdf", headers={"Content-Disposition": disposition})
+
+
+def _certificate_refused(request: HttpRequest, endorsement: Endorsement, refusal: str, status: int) -> HttpResponse:
+    context = {"endorsement": endorsement, "refusal": refusal}
+    return render(request, "initiatives/certificate_refused.html", context, status=status)
+
+
 @login_required
 @delegate_required
 @fresh_authentication_required(keep=("statement",))
@@ -312,17 +353,33 @@ def embed(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def verify_receipt(request: HttpRequest) -> HttpResponse:
-    """Check a signed receipt pasted by anyone; it reads and writes nothing in the register."""
+    """Check a signed receipt pasted by anyone; it reads and writes nothing in the register.
+
+    With `?reference=` (a certificate's QR code), the page shows the register's current record of
+    that endorsement, with its signed receipt in the form, checked."""
     form = VerifyReceiptForm(posted(request))
     result = None
-    if request.method == "POST" and form.is_valid():
+    record: Endorsement | None = None
+    reference = request.GET.get("reference", "").strip().upper()[:40] if request.method == "GET" else ""
+    status = HTTPStatus.BAD_REQUEST if form.is_bound and not form.is_valid() else HTTPStatus.OK
+    if reference:
+        record = Endorsement.objects.select_related("initiative", "member_state").filter(reference=reference).first()
+        if record is None:
+            status = HTTPStatus.NOT_FOUND
+        else:
+            signed = json.dumps(receipts.signed_receipt(record), ensure_ascii=False, indent=2)
+            form = VerifyReceiptForm({"receipt": signed})
+    if form.is_bound and form.is_valid():
         result = receipts.verify_with_published_keys(form.cleaned_data["receipt"])
-    return render(
-        request,
-        "initiatives/verify_receipt.html",
-        {"form": form, "result": result, "public_key": receipts.public_key_pem(), "key_id": receipts.key_id()},
-        status=HTTPStatus.BAD_REQUEST if form.is_bound and not form.is_valid() else HTTPStatus.OK,
-    )
+    context = {
+        "form": form,
+        "result": result,
+        "reference": reference,
+        "record": record,
+        "public_key": receipts.public_key_pem(),
+        "key_id": receipts.key_id(),
+    }
+    return render(request, "initiatives/verify_receipt.html", context, status=status)
 
 
 @require_safe

@@ -279,4 +279,17 @@ def test_the_pages_agreeing_a_drafts_text_and_its_published_coalition_have_no_wc
     assert page.locator("#coalition-title").count() == 1  # the timeline of the coalition is checked too
     if problems := violations(page):
         found[f"initiatives/{draft.slug}/"] = problems
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_receipt_and_the_verify_page_its_certificate_links_to_have_no_wcag_violation(
+    live_register, page: Page, language
+):
+    row = Endorsement.objects.filter(member_state__code="FRA").order_by("pk").first()
+    found = {}
+    for path in (f"endorsements/{row.reference}/", f"receipts/verify/?reference={row.reference}"):
+        page.goto(f"{live_register.url}/{language}/{path}")
+        assert row.reference in page.content()
+        if problems := violations(page):
+            found[path] = problems
     assert found == {}
