@@ -481,9 +481,9 @@ def _decide_amendment(
     )
     row = Amendment.objects.select_for_update().select_related("member_state").get(pk=amendment.pk)
     if row.initiative_id != locked.pk:
-        raise DraftRefused(_("This amendment is not one of this draft's."))
+        raise DraftRefused(_("This amendment was proposed to another draft."))
     if row.status != Amendment.Status.PROPOSED:
-        raise DraftRefused(_("This amendment is already decided."))
+        raise DraftRefused(_("This amendment has already been decided."))
     if locked.submitted_at is not None:
         raise DraftRefused(_("The lead state has submitted this text to the secretariat: it is no longer amended."))
     if not reason.strip():

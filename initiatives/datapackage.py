@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from initiatives.models import DatePrecision, Endorsement, Initiative
 from members.models import MemberState
@@ -51,7 +52,7 @@ STATE_SOURCES = [
 ]
 
 
-TYPE_LABELS = {"string": _("text"), "integer": _("whole number"), "date": _("date (YYYY-MM-DD)")}
+TYPE_LABELS = {"string": pgettext_lazy("the type of a field", "text"), "integer": _("whole number"), "date": _("date (YYYY-MM-DD)")}
 
 
 @dataclass(frozen=True)

@@ -558,7 +558,7 @@ def _decide_amendment(
     if not access.is_lead:
         refusal = _("Only the delegates of the lead state decide on amendments.")
     elif amendment.status != amendment.Status.PROPOSED:
-        refusal = _("This amendment is already decided.")
+        refusal = _("This amendment has already been decided.")
     else:
         refusal = ""
     if refusal:

@@ -247,7 +247,7 @@ def test_an_amendment_whose_passage_another_changed_cannot_be_accepted(co_sponso
     second.refresh_from_db()
     assert second.status == "proposed"
     coalitions.reject_amendment(amendment=second, delegate=proposer(), reason="Dépassé par la version 2.")
-    with pytest.raises(coalitions.DraftRefused, match="already decided"):
+    with pytest.raises(coalitions.DraftRefused, match="already been decided"):
         coalitions.accept_amendment(amendment=second, delegate=proposer(), reason="Oui.")
     with pytest.raises(coalitions.DraftRefused, match="Give the reason"):
         coalitions.reject_amendment(
