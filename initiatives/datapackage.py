@@ -161,7 +161,7 @@ INITIATIVES = Table(
             _("How many states and organisations endorse it, on the file's day."),
             {"minimum": 0},
         ),
-        Column("url", "string", _("The address of its page on this site.")),
+        Column("url", "string", _("The address of the initiative's page on this site.")),
     ],
     primary_key="slug",
 )
@@ -183,7 +183,7 @@ STATES = Table(
             _("How many initiatives it endorses, on the file's day."),
             {"minimum": 0},
         ),
-        Column("url", "string", _("The address of its page on this site.")),
+        Column("url", "string", _("The address of the state's page on this site.")),
     ],
     primary_key="code",
 )
@@ -216,7 +216,8 @@ ENDORSEMENTS = Table(
             "string",
             _(
                 "online: endorsed on this site by an accredited delegate of the state; recorded: recorded by the "
-                "secretariat from a document or a published list."
+                "secretariat from a document or a published list; co_sponsor: confirmed by an accredited delegate "
+                "of a co-sponsoring state before the initiative opened, and recorded when it opened."
             ),
             _values(Endorsement.Channel),
         ),

@@ -286,7 +286,7 @@ class AmendmentForm(forms.Form):
         strip=False,
     )
     explanation = forms.CharField(
-        label=_("Why"),
+        label=_("Reason for the amendment"),
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
