@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alliance.background import notify
 from alliance.text import BIDI_CONTROLS
+from members.adapters import second_factors_read_once
 from members.models import Accreditation, MemberState, User
 
 DEFAULT_VALIDITY = datetime.timedelta(days=365)
@@ -65,16 +66,21 @@ def delegate_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            delegate = acting_accreditation(request.user)
-        except PermissionDenied as refusal:
-            return render(
-                request,
-                "members/refused.html",
-                {"reason": refusal.args[0] if refusal.args else "", "mfa_required": isinstance(refusal, MfaRequired)},
-                status=403,
-            )
-        return view(request, *args, delegate=delegate, **kwargs)
+        # The second factors are read once for the rule here and for the step-up check in the view.
+        with second_factors_read_once(request.user):
+            try:
+                delegate = acting_accreditation(request.user)
+            except PermissionDenied as refusal:
+                return render(
+                    request,
+                    "members/refused.html",
+                    {
+                        "reason": refusal.args[0] if refusal.args else "",
+                        "mfa_required": isinstance(refusal, MfaRequired),
+                    },
+                    status=403,
+                )
+            return view(request, *args, delegate=delegate, **kwargs)
 
     return wrapper
 
