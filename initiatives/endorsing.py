@@ -47,7 +47,7 @@ def _check_period(*, initiative: Initiative, member_state: MemberState, endorsed
     if endorsed_on > today:
         raise EndorsementRefused(_("An endorsement cannot be dated in the future."))
     if endorsed_on == today:
-        if not Initiative.objects.open_for_endorsement().filter(pk=initiative.pk).exists():
+        if not initiative.is_open_for_endorsement(today):
             raise EndorsementRefused(_("This initiative is not open for endorsement."))
     elif not initiative.window_contains(endorsed_on):
         # A back-dated record (a note verbale, a listed signature) follows the window as it was
