@@ -234,6 +234,8 @@ ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 MFA_TOTP_ISSUER = "Alliance register"
+# allauth's, answering from second factors a delegate's view has read once (members/adapters.py).
+MFA_ADAPTER = "members.adapters.MFAAdapter"
 # The user's list of sessions: https://docs.allauth.org/en/latest/usersessions/configuration.html
 USERSESSIONS_TRACK_ACTIVITY = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"

@@ -47,21 +47,23 @@ def _check_period(*, initiative: Initiative, member_state: MemberState, endorsed
     if endorsed_on > today:
         raise EndorsementRefused(_("An endorsement cannot be dated in the future."))
     if endorsed_on == today:
-        if not Initiative.objects.open_for_endorsement().filter(pk=initiative.pk).exists():
+        if not initiative.is_open_for_endorsement(today):
             raise EndorsementRefused(_("This initiative is not open for endorsement."))
     elif not initiative.window_contains(endorsed_on):
         # A back-dated record (a note verbale, a listed signature) follows the window as it was
         # then, even once the initiative has closed.
         raise EndorsementRefused(_("On that date the initiative was not open for endorsement."))
-    # The periods still in force, or withdrawn after that day (at most a few rows), in one query.
+    # The periods still in force, or withdrawn after that day (at most a few rows), in one query of
+    # two columns; the row itself is read only to refuse.
     periods = list(
-        Endorsement.objects.select_related("member_state")
-        .filter(initiative=initiative, member_state=member_state)
+        Endorsement.objects.filter(initiative=initiative, member_state=member_state)
         .filter(Q(withdrawn_on=None) | Q(withdrawn_on__gt=endorsed_on))
+        .order_by()
+        .values_list("pk", "withdrawn_on")
     )
-    existing = next((period for period in periods if period.withdrawn_on is None), None)
-    if existing is not None:
-        raise AlreadyEndorsed(existing)
+    in_force = next((pk for pk, withdrawn_on in periods if withdrawn_on is None), None)
+    if in_force is not None:
+        raise AlreadyEndorsed(Endorsement.objects.select_related("member_state").get(pk=in_force))
     if periods:
         raise EndorsementRefused(_("The state had an endorsement in force on that date; periods cannot overlap."))
 

@@ -78,6 +78,7 @@ class Theme(models.Model):
 
 
 def _open_q(on: datetime.date) -> Q:
+    # Initiative.is_open_for_endorsement reads the same rule from a row; a test holds the two together.
     return Q(status=Initiative.Status.OPEN, signing_opens_on__lte=on) & (
         Q(signing_closes_on=None) | Q(signing_closes_on__gte=on)
     )
@@ -329,6 +330,11 @@ class Initiative(models.Model):
         """Whether the signing window (from its opening to its closing day) contains the day."""
         opens, closes = self.signing_opens_on, self.signing_closes_on
         return opens is not None and opens <= day and (closes is None or day <= closes)
+
+    def is_open_for_endorsement(self, day: datetime.date) -> bool:
+        """The rule of `InitiativeQuerySet.open_for_endorsement(day)`, read from this row without a
+        query (the signing request has the row already): open, and the day inside its window."""
+        return self.status == Initiative.Status.OPEN and self.window_contains(day)
 
     def get_phase_display(self) -> str:
         """The `phase` of InitiativeQuerySet.with_phase(), in the reader's language."""

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alliance.background import notify
 from alliance.text import BIDI_CONTROLS
+from members.adapters import second_factors_read_once
 from members.models import Accreditation, MemberState, User
 
 DEFAULT_VALIDITY = datetime.timedelta(days=365)
@@ -52,9 +53,10 @@ def acting_accreditation(user: User | AnonymousUser) -> Accreditation:
         raise NotAccredited(_("Sign in as an accredited delegate to act for a state."))
     if user.is_staff:
         raise NotAccredited(STAFF_NEVER_ACT)
-    accreditation = Accreditation.objects.active().select_related("member_state", "user").filter(user=user).first()
+    accreditation = Accreditation.objects.active().select_related("member_state").filter(user=user).first()
     if accreditation is None:
         raise NotAccredited(_("Only a delegate with an approved, unexpired accreditation may act for a state."))
+    accreditation.user = user  # the signed-in user, already read: not again in the same query
     if not is_mfa_enabled(user):
         raise MfaRequired(_("Set up two-factor authentication before acting for your state."))
     return accreditation
@@ -65,16 +67,21 @@ def delegate_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            delegate = acting_accreditation(request.user)
-        except PermissionDenied as refusal:
-            return render(
-                request,
-                "members/refused.html",
-                {"reason": refusal.args[0] if refusal.args else "", "mfa_required": isinstance(refusal, MfaRequired)},
-                status=403,
-            )
-        return view(request, *args, delegate=delegate, **kwargs)
+        # The second factors are read once for the rule here and for the step-up check in the view.
+        with second_factors_read_once(request.user):
+            try:
+                delegate = acting_accreditation(request.user)
+            except PermissionDenied as refusal:
+                return render(
+                    request,
+                    "members/refused.html",
+                    {
+                        "reason": refusal.args[0] if refusal.args else "",
+                        "mfa_required": isinstance(refusal, MfaRequired),
+                    },
+                    status=403,
+                )
+            return view(request, *args, delegate=delegate, **kwargs)
 
     return wrapper
 

@@ -4,6 +4,7 @@ import datetime
 from http import HTTPStatus
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
@@ -208,6 +209,18 @@ def test_endorsing_needs_a_second_factor(register):
     assert open_rows("gender-at-the-centre") == set()
 
 
+def test_a_second_factor_removed_since_the_form_was_read_refuses_the_signature(persona):
+    """The request reads the delegate's second factors once, for every check it makes, and reads
+    them again on the next request."""
+    user, client = persona("delegate_of_x")
+    assert client.get(ENDORSE).status_code == HTTPStatus.OK
+    Authenticator.objects.filter(user=user).delete()  # removed in another tab
+    response = client.post(ENDORSE, {"authority": "on"})
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert "Set up two-factor authentication before acting for your state." in response.content.decode()
+    assert open_rows("gender-at-the-centre") == set()
+
+
 def test_endorsing_needs_a_recent_reauthentication(persona):
     user, _client = persona("delegate_of_x")
     client = sign_in(Client(), user, reauthenticated=False)
@@ -356,14 +369,14 @@ def test_an_endorsement_takes_the_same_few_queries_every_time(
     persona, settings, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     """Hundreds of delegates sign within minutes in the General Assembly's high-level week: the user,
-    the accreditation, four second-factor lookups (one ours, three allauth's step-up check), the
-    initiative, the signing window, the state's periods, the two rows written, its transparency log
-    entry (the appends' turn, the last index, the entry), the task that tells the state's delegates
-    (the worker writes and sends the emails), and the transaction's two statements. Without Redis,
-    the session is read from the database too."""
+    the accreditation, the user's second factors (read once for our rule and allauth's step-up
+    check), the initiative (its signing window read from that row), the state's periods, the two rows written, its
+    transparency log entry (the appends' turn, the last index, the entry), the task that tells the
+    state's delegates (the worker writes and sends the emails), and the transaction's two
+    statements. Without Redis, the session is read from the database too."""
     _user, client = persona("delegate_of_x")
     assert client.get(ENDORSE).status_code == HTTPStatus.OK  # the delegate reads the form first
-    queries = 17 if settings.SESSION_ENGINE.endswith("cached_db") else 18
+    queries = 13 if settings.SESSION_ENGINE.endswith("cached_db") else 14
     if connection.vendor != "postgresql":
         queries -= 1  # SQLite has one writer at a time: appends need no turn
     with django_capture_on_commit_callbacks(execute=True), django_assert_num_queries(queries):

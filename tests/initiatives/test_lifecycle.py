@@ -80,3 +80,17 @@ def test_a_back_dated_record_follows_the_window_as_it_was_on_that_day(window_pas
             source_note="Before the opening",
             announce=False,
         )
+
+
+@pytest.mark.parametrize("status", list(Initiative.Status))
+@pytest.mark.parametrize("closes", [None, datetime.date(2020, 6, 30)])
+def test_the_signing_request_reads_the_open_rule_from_its_row_as_the_database_does(register, status, closes):
+    """Endorsing checks the window on the initiative it has read, without asking the database again."""
+    Initiative.objects.filter(slug=SLUG).update(
+        status=status, signing_opens_on=datetime.date(2020, 1, 1), signing_closes_on=closes
+    )
+    initiative = Initiative.objects.get(slug=SLUG)
+    days = [datetime.date(2019, 12, 31), datetime.date(2020, 1, 1), datetime.date(2020, 6, 30)]
+    for day in [*days, datetime.date(2020, 7, 1), datetime.date.today()]:
+        in_database = Initiative.objects.open_for_endorsement(day).filter(pk=initiative.pk).exists()
+        assert initiative.is_open_for_endorsement(day) is in_database, (status, closes, day)
