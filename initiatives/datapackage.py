@@ -52,7 +52,11 @@ STATE_SOURCES = [
 ]
 
 
-TYPE_LABELS = {"string": pgettext_lazy("the type of a field", "text"), "integer": _("whole number"), "date": _("date (YYYY-MM-DD)")}
+TYPE_LABELS = {
+    "string": pgettext_lazy("the type of a field", "text"),
+    "integer": _("whole number"),
+    "date": _("date (YYYY-MM-DD)"),
+}
 
 
 @dataclass(frozen=True)

@@ -113,7 +113,7 @@ class InitiativeQuerySet(models.QuerySet["Initiative"]):
         return (
             self.annotate(own=FilteredRelation("sponsorships", condition=Q(sponsorships__member_state=state)))
             .filter(status=Initiative.Status.DRAFT, own__status__in=Sponsorship.TAKING_PART)
-            .annotate(own_role=F("own__role"), own_status=F("own__status"))
+            .annotate(own_role=F("own__role"), own_status=F("own__status"), own_confirmed=F("own__confirmed_version"))
         )
 
     def awaiting_secretariat(self) -> Self:

@@ -404,13 +404,17 @@ def draft_list(request: HttpRequest, *, delegate: Accreditation) -> HttpResponse
     """The drafts the delegate's state leads or co-sponsors, and its invitations to answer."""
     drafts = list(Initiative.objects.drafts_visible_to(delegate.member_state).select_related("theme").order_by("-pk"))
     invited = Sponsorship.Status.INVITED
+    taking_part = [draft for draft in drafts if draft.own_status != invited]
     return render(
         request,
         "initiatives/drafts/list.html",
         {
             "delegate": delegate,
             "invitations": [draft for draft in drafts if draft.own_status == invited],
-            "drafts": [draft for draft in drafts if draft.own_status != invited],
+            "to_confirm": [
+                draft for draft in taking_part if draft.submitted_at and draft.own_confirmed != draft.submitted_version
+            ],
+            "drafts": taking_part,
         },
     )
 

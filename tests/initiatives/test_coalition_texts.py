@@ -334,6 +334,21 @@ def test_only_a_co_sponsor_confirms_the_submitted_text_with_the_endorsing_statem
             assert_refused_before_the_draft(name, response)
 
 
+def test_the_delegate_space_lists_a_submitted_text_until_the_state_confirms_it(cast, co_sponsored):
+    _user, berlin_client = cast("invited")
+    _lead, paris_client = cast("lead")
+    assert "None: no submitted text is waiting" in berlin_client.get("/en/delegate/drafts/").content.decode()
+    coalitions.submit_draft(draft=co_sponsored, delegate=proposer())
+    waiting = berlin_client.get("/en/delegate/drafts/").content.decode()
+    assert "Submitted texts to confirm" in waiting and "version 1, submitted to the secretariat" in waiting
+    assert "Submitted; waiting for your state's confirmation" in waiting
+    lead_page = paris_client.get("/en/delegate/drafts/").content.decode()  # the lead confirmed by submitting
+    assert "None: no submitted text is waiting" in lead_page and "your state has confirmed the text" in lead_page
+    berlin_client.post(url(co_sponsored, "confirm"), {"authority": "on"})
+    confirmed = berlin_client.get("/en/delegate/drafts/").content.decode()
+    assert "None: no submitted text is waiting" in confirmed and "your state has confirmed the text" in confirmed
+
+
 def test_the_dashboard_counts_the_drafts_awaiting_review_with_a_link_to_them(secretariat, co_sponsored):
     page = secretariat.get("/en/admin/").content.decode()
     assert 'href="/en/admin/initiatives/initiative/?coalition=submitted">Drafts awaiting review</a>' in page
