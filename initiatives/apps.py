@@ -8,10 +8,8 @@ class InitiativesConfig(AppConfig):
 
     def ready(self) -> None:
         # After modeltranslation has added the per-language columns, so the audit trail keeps them all.
-        from alliance.caching import watch
         from alliance.history import keep_history
         from initiatives.models import Endorsement, Event, Initiative, ReportedFigure, Sponsorship, Theme
-        from members.models import MemberState
 
         keep_history(Initiative, m2m_fields=["lead_states"])
         keep_history(Endorsement)
@@ -19,5 +17,3 @@ class InitiativesConfig(AppConfig):
         keep_history(ReportedFigure)
         keep_history(Event, m2m_fields=["co_chairs", "initiatives"])
         keep_history(Sponsorship)  # each invitation, answer, departure and change of lead
-        watch(Endorsement, content=False)
-        watch(Initiative, Event, Theme, ReportedFigure, MemberState, content=True)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, get_language_info, pgettext
 from django.utils.translation import gettext as _
 
+from alliance import caching
 from initiatives import texts, transparency
 from initiatives.models import Initiative
 
@@ -124,6 +125,7 @@ def save_initiative(
     if initiative.pk:
         initiative.revision += 1
     initiative.save()
+    caching.register_changed()
     # The transparency log records each public change of status, each new text version, and each
     # change of a published initiative's signing window (which decides what may be recorded).
     was_published = stored is not None and stored.status != Initiative.Status.DRAFT

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Iterable
-from functools import lru_cache
 from typing import TypeVar
 
 from django.utils.translation import get_language
@@ -19,11 +18,7 @@ T = TypeVar("T")
 
 def collation_key(text: str, language: str | None = None) -> tuple[str, str]:
     """A sort key for `text` in `language` (the active language by default)."""
-    return _collation_key(text, language or get_language() or "en")
-
-
-@lru_cache(maxsize=4096)  # names repeat on every page; a key costs a Unicode decomposition (or pinyin)
-def _collation_key(text: str, language: str) -> tuple[str, str]:
+    language = language or get_language() or "en"
     if language.startswith("zh"):
         base = " ".join(lazy_pinyin(text))
     else:

@@ -3,7 +3,6 @@ from __future__ import annotations
 import datetime
 import os
 import uuid
-from functools import lru_cache
 from typing import Any, ClassVar, Self
 
 from django.conf import settings
@@ -20,7 +19,6 @@ from django.utils.translation import gettext_lazy as _
 from alliance.text import reject_bidi_controls
 
 
-@lru_cache(maxsize=2048)  # pages link every state, some 193 times; the URLconf never changes while the process runs
 def state_url(code: str, language: str | None) -> str:
     """The state's page in `language` (none: the site's default)."""
     with translation.override(language):
