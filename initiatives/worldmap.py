@@ -62,14 +62,10 @@ def render_world_map(
     <title> reads "Name: Label" (or just "Name")."""
     data = map_data()
 
-    def state(code: str) -> dict[str, str]:
-        status = statuses.get(code)
-        return {
-            "code": code,
-            "name": names.get(code, code),
-            "status": status or NO_STATUS,
-            "label": (labels.get(status) or status) if status else "",
-        }
+    def state(code: str) -> tuple[str, str, str]:
+        """(code, status, the <title>: "Name: Label", or just "Name" without a status)."""
+        name, status = names.get(code, code), statuses.get(code)
+        return code, status or NO_STATUS, f"{name}: {labels.get(status) or status}" if status else name
 
     return render_to_string(
         "includes/world_map.svg",
@@ -80,7 +76,7 @@ def render_world_map(
             "id_prefix": id_prefix,
             "sprite": static(SPRITE),  # where each state's outline is, in the cached sprite
             "shapes": [state(code) for code in data["shapes"]],
-            "markers": [{**state(code), "x": f"{x:g}", "y": f"{y:g}"} for code, (x, y) in data["markers"].items()],
+            "markers": [(*state(code), f"{x:g}", f"{y:g}") for code, (x, y) in data["markers"].items()],
             "radius": MARKER_RADIUS,
         },
     )
