@@ -1,10 +1,11 @@
 """What is cached, under which key, and what moves the key.
 
 - **What**: anonymous public pages, whole (`PublicPageCacheMiddleware`), and the parts of pages
-  that read the endorsements, for every reader (`{% cache %}` fragments: an initiative's register,
-  the home page's counters and map).
+  that read the endorsements, for every reader (`{% cache %}` fragments: an initiative's header
+  and register, the home page's counters and map; never a page as at a day).
 - **Key**: the register's version, one value in the shared cache, with today's date (an
-  initiative opens and closes by the calendar); pages also by address, fragments by language.
+  initiative opens and closes by the calendar); pages also by address, fragments by language and
+  initiative. Both expire after a day (`TIMEOUT`, and `{% cache 86400 … %}` in the templates).
 - **What moves it**: every write function that changes what the public pages show calls
   `register_changed()` in its transaction; once that commits, the register has a new version and
   every page and fragment is stale at once, on every server process sharing the cache. The writes:
