@@ -6,6 +6,10 @@ import os
 # process would keep its own cached pages and register version, and miss the others' changes.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2" if os.environ.get("REDIS_URL") else "1"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# Each thread keeps its database connection (checked before reuse, alliance/settings.py): opening one
+# per request cost more than most pages. CONN_MAX_AGE=0 opens one per request; DATABASE_POOL_SIZE
+# bounds them with a pool instead (whose wait for a connection, 10 s, a database outage then costs).
+os.environ.setdefault("CONN_MAX_AGE", "600")
 worker_class = "gthread"
 # The proxy keeps connections to the app servers open between requests (deploy/nginx.conf closes
 # an idle one after 60 s). The app server must not close it first: a request the proxy sends on a

@@ -1,6 +1,5 @@
 """The page in every language: the switcher, the hreflang alternates, the remembered choice."""
 
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -28,24 +27,12 @@ def alternates(request: HttpRequest) -> dict[str, Any]:
             {
                 "code": code,
                 "name_local": get_language_info(code)["name_local"],
-                "absolute_url": origin and origin + _translated_path(path, code) + mark + query,
-                "switch_url": f"{_switch_path(code)}?{next_query}",
+                "absolute_url": origin and origin + translate_url(path, code) + mark + query,
+                "switch_url": f"{reverse('switch_language', args=[code])}?{next_query}",
             }
             for code, _name in settings.LANGUAGES
         ]
     }
-
-
-# Every page draws its links in six languages. The URLconf does not change while the server runs,
-# and a path's translation is kept for the paths asked most (any path may be asked: the cache is bounded).
-@lru_cache(maxsize=4096)
-def _translated_path(path: str, code: str) -> str:
-    return translate_url(path, code)
-
-
-@lru_cache(maxsize=16)
-def _switch_path(code: str) -> str:
-    return reverse("switch_language", args=[code])
 
 
 @require_safe

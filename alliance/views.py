@@ -6,15 +6,14 @@ from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from alliance import caching
 from alliance.caching import VERSION_KEY, public_page
 from alliance.resilience import CACHE_DOWN
 from initiatives import coverage
 from initiatives.models import Initiative
-from members.directory import state_directory
 
 logger = logging.getLogger(__name__)
 
@@ -22,25 +21,12 @@ logger = logging.getLogger(__name__)
 @require_safe
 @public_page
 def home(request: HttpRequest) -> HttpResponse:
-    rows = coverage.register_rows(None, None)
-    directory = state_directory()
-    un_members = directory.un_members()
-    return render(
-        request,
-        "alliance/home.html",
-        {
-            "initiatives": Initiative.objects.published().for_listing(),
-            "coverage": coverage.coverage(rows, un_members, name=directory.name),
-            "endorsements_in_force": len(rows),
-            "world_map": coverage.world_map(
-                rows,
-                [],
-                un_members,
-                name=directory.name,
-                title=_("UN member states that endorse at least one initiative"),
-            ),
-        },
-    )
+    context = {
+        "cache_version": caching.version(request),  # before any data: a fragment is never older than its key
+        "initiatives": Initiative.objects.published().for_listing(),
+        "register": coverage.AllianceRegister(),
+    }
+    return render(request, "alliance/home.html", context)
 
 
 @require_safe

@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
+from alliance.caching import ChangesPublicPages
 from alliance.history import ReadOnlyHistoryAdmin
 from alliance.languages import localized_fields
 from alliance.text import reject_bidi_controls
@@ -46,7 +47,7 @@ from members.models import MemberState
 
 
 @admin.register(Theme)
-class ThemeAdmin(ReadOnlyHistoryAdmin, TabbedTranslationAdmin[Theme]):
+class ThemeAdmin(ChangesPublicPages, ReadOnlyHistoryAdmin, TabbedTranslationAdmin[Theme]):
     list_display = ["name", "slug"]
 
     def get_search_fields(self, request: HttpRequest) -> list[str]:
@@ -54,7 +55,7 @@ class ThemeAdmin(ReadOnlyHistoryAdmin, TabbedTranslationAdmin[Theme]):
 
 
 @admin.register(ReportedFigure)
-class ReportedFigureAdmin(ReadOnlyHistoryAdmin, TabbedTranslationAdmin[ReportedFigure]):
+class ReportedFigureAdmin(ChangesPublicPages, ReadOnlyHistoryAdmin, TabbedTranslationAdmin[ReportedFigure]):
     """Each figure is edited with its initiative; here it has its own page and History too."""
 
     list_display = ["initiative", "count", "as_of", "as_of_precision"]
@@ -443,7 +444,7 @@ class EndorsementAdmin(ReadOnlyHistoryAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(ReadOnlyHistoryAdmin, TabbedTranslationAdmin[Event]):
+class EventAdmin(ChangesPublicPages, ReadOnlyHistoryAdmin, TabbedTranslationAdmin[Event]):
     list_display = ["date", "title", "place"]
     filter_horizontal = ["co_chairs", "initiatives"]
 

@@ -8,7 +8,6 @@ class InitiativesConfig(AppConfig):
 
     def ready(self) -> None:
         # After modeltranslation has added the per-language columns, so the audit trail keeps them all.
-        from alliance.caching import watch
         from alliance.history import keep_history
         from initiatives.models import (
             Amendment,
@@ -20,7 +19,6 @@ class InitiativesConfig(AppConfig):
             Sponsorship,
             Theme,
         )
-        from members.models import MemberState
 
         keep_history(Initiative, m2m_fields=["lead_states"])
         keep_history(Endorsement)
@@ -30,5 +28,3 @@ class InitiativesConfig(AppConfig):
         keep_history(Sponsorship)  # each invitation, answer, departure, change of lead and confirmation
         keep_history(DraftComment)
         keep_history(Amendment)  # each proposal and decision
-        watch(Endorsement, content=False)
-        watch(Initiative, Event, Theme, ReportedFigure, MemberState, content=True)

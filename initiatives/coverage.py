@@ -1,5 +1,6 @@
 """How much of the United Nations backs an initiative (or the Alliance): the coverage meter,
-its breakdown by regional group, the states not yet endorsing, the map and the timeline."""
+its breakdown by regional group, the states not yet endorsing, the map and the timeline; and
+what the initiative and home pages show of the register, read when their templates ask."""
 
 from __future__ import annotations
 
@@ -7,16 +8,18 @@ import datetime
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from initiatives.models import Endorsement, Initiative, PageRow
+from initiatives.models import Endorsement, Initiative
 from initiatives.timeline import render_timeline
 from initiatives.worldmap import render_world_map
 from members.collation import sort_by_name
 from members.models import MemberState
+from members.regions import group_by_region
 
 
 @dataclass(frozen=True)
@@ -57,10 +60,10 @@ def register_rows(initiative: Initiative | None, on: datetime.date | None) -> li
 
 
 def coverage(
-    rows: list[Endorsement] | list[PageRow],
+    rows: list[Endorsement],
     un_members: list[MemberState],
     *,
-    name: Callable[[MemberState], str],  # each state's name, from members.directory
+    name: Callable[[MemberState], str] = lambda state: state.name,
 ) -> Coverage:
     endorsing_codes = {row.member_state.code for row in rows}
     labels = dict(MemberState.RegionalGroup.choices)
@@ -81,12 +84,11 @@ def coverage(
 
 
 def world_map(
-    rows: list[Endorsement] | list[PageRow],
-    withdrawn: list[Endorsement] | list[PageRow],
+    rows: list[Endorsement],
+    withdrawn: list[Endorsement],
     un_members: list[MemberState],
     *,
     title: str,
-    name: Callable[[MemberState], str],  # each state's name, from members.directory
 ) -> SafeString:
     endorsing = {row.member_state.code for row in rows}
     statuses = {state.code: "not-endorsed" for state in un_members}
@@ -94,7 +96,7 @@ def world_map(
     statuses |= dict.fromkeys(endorsing, "endorsed")
     return render_world_map(
         statuses=statuses,
-        names={state.code: name(state) for state in un_members},
+        names={state.code: state.name for state in un_members},
         labels={
             "endorsed": _("endorses"),
             "withdrawn": _("withdrew its endorsement"),
@@ -108,13 +110,13 @@ def world_map(
     )
 
 
-def timeline(rows: list[Endorsement] | list[PageRow], *, title: str) -> SafeString:
-    """Endorsements in force over time, from every period (including withdrawn ones)."""
+def timeline(rows: list[Endorsement], *, title: str) -> SafeString:
+    """Endorsements in force over time, from every period of as_at() (including withdrawn ones)."""
     changes: Counter[datetime.date] = Counter()
     for row in rows:
         changes[row.endorsed_on] += 1
-        if row.withdrawn_on is not None:
-            changes[row.withdrawn_on] -= 1
+        if row.withdrawn_as_at is not None:  # type: ignore[attr-defined]
+            changes[row.withdrawn_as_at] -= 1  # type: ignore[attr-defined]
     points, running = [], 0
     for day in sorted(changes):
         running += changes[day]
@@ -125,3 +127,68 @@ def timeline(rows: list[Endorsement] | list[PageRow], *, title: str) -> SafeStri
         description=_("Number of endorsements in force over time, by the dates the register records."),
         y_label=_("Endorsements in force"),
     )
+
+
+class InitiativeRegister:
+    """An initiative's endorsements as its page shows them, as at the end of `day` (today when
+    None). Each part is read when the template first asks for it, so a page whose parts come from
+    the cache ({% cache %}, alliance.caching) reads none of them."""
+
+    def __init__(self, initiative: Initiative, day: datetime.date | None) -> None:
+        self.initiative, self.day = initiative, day
+
+    @cached_property
+    def rows(self) -> list[Endorsement]:
+        return list(Endorsement.objects.filter(initiative=self.initiative).as_at(self.day).for_initiative_page())
+
+    @cached_property
+    def in_force(self) -> list[Endorsement]:
+        return [row for row in self.rows if row.is_in_force]  # type: ignore[attr-defined]
+
+    @cached_property
+    def withdrawn(self) -> list[Endorsement]:
+        return sorted((row for row in self.rows if row.is_withdrawn), key=lambda row: row.endorsed_on)  # type: ignore[attr-defined]
+
+    @cached_property
+    def by_region(self) -> list[tuple[str, str | Promise, list[Endorsement]]]:
+        return group_by_region(self.in_force, key=lambda row: row.member_state)
+
+    @cached_property
+    def un_members(self) -> list[MemberState]:
+        return list(MemberState.objects.un_members())
+
+    @cached_property
+    def coverage(self) -> Coverage:
+        return coverage(self.in_force, self.un_members)
+
+    @cached_property
+    def world_map(self) -> SafeString:
+        title = _("Where this initiative is endorsed")
+        return world_map(self.in_force, self.withdrawn, self.un_members, title=title)
+
+    @cached_property
+    def timeline(self) -> SafeString | None:
+        # No chart of an empty register: its axes would suggest a measured zero.
+        return timeline(self.rows, title=_("Endorsements of this initiative over time")) if self.rows else None
+
+
+class AllianceRegister:
+    """What the home page shows of the register today: the endorsements in force of the published
+    initiatives, their coverage and map; read when the template first asks, as InitiativeRegister."""
+
+    @cached_property
+    def in_force(self) -> list[Endorsement]:
+        return register_rows(None, None)
+
+    @cached_property
+    def un_members(self) -> list[MemberState]:
+        return list(MemberState.objects.un_members())
+
+    @cached_property
+    def coverage(self) -> Coverage:
+        return coverage(self.in_force, self.un_members)
+
+    @cached_property
+    def world_map(self) -> SafeString:
+        title = _("UN member states that endorse at least one initiative")
+        return world_map(self.in_force, [], self.un_members, title=title)

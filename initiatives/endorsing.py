@@ -12,6 +12,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from alliance import caching
 from alliance.background import notify
 from initiatives import transparency
 from initiatives.models import Correction, DatePrecision, Endorsement, Initiative, Sponsorship
@@ -79,6 +80,7 @@ def _open_period(
                 initiative=initiative, member_state=member_state, text_version=initiative.text_version, **fields
             )
             transparency.log_endorsement(endorsement=endorsement, kind="recorded")
+            caching.register_changed()
             if announce:
                 by_secretariat = endorsement.channel == Endorsement.Channel.RECORDED
                 tell_about.enqueue(
@@ -238,6 +240,7 @@ def correct_endorsement(
             setattr(row, name, value)
         row.save(update_fields=list(changes))  # the audit trail keeps the row as it was
         transparency.log_endorsement(endorsement=row, kind="corrected")
+        caching.register_changed()
     return correction
 
 
@@ -294,6 +297,7 @@ def _close_period(
         endorsement.withdrawal_reason = reason.strip()
         endorsement.save(update_fields=["withdrawn_on", "withdrawn_at", "withdrawn_by", "withdrawal_reason"])
         transparency.log_endorsement(endorsement=endorsement, kind="withdrawn")
+        caching.register_changed()
         tell_about.enqueue(
             endorsement_id=endorsement.pk, template="endorsement_withdrawn", by_secretariat=by_secretariat
         )

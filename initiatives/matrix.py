@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from initiatives.models import Endorsement, Initiative
 from members.collation import sort_by_name
-from members.directory import state_directory
 from members.models import MemberState
 
 
@@ -47,7 +46,8 @@ def matrix(on: datetime.date | None = None, *, group: str | None = None) -> Matr
     cells: dict[int, list[datetime.date | None]] = {}
     for state_id, initiative_id, endorsed_on in in_force:
         cells.setdefault(state_id, [None] * len(initiatives))[column[initiative_id]] = endorsed_on
-    directory = state_directory(including=cells.keys())
-    states = [state for state in directory.states.values() if group is None or state.regional_group == group]
-    rows = [MatrixRow(state, directory.name(state), cells.get(state.pk, [None] * len(initiatives))) for state in states]
+    states = MemberState.objects.only("code", "name", "kind", "regional_group")
+    if group is not None:
+        states = states.filter(regional_group=group)
+    rows = [MatrixRow(state, state.name, cells.get(state.pk, [None] * len(initiatives))) for state in states]
     return Matrix(day=on, initiatives=initiatives, rows=sort_by_name(rows, lambda row: row.name))

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import secrets
 from typing import Any, Self
@@ -656,12 +655,9 @@ class EndorsementQuerySet(models.QuerySet["Endorsement"]):
             ),
         )
 
-    def page_rows(self) -> list[PageRow]:
-        """as_at()'s rows as the initiative page shows them, unordered (the page groups and
-        sorts them by state name itself), as plain values: a page holds up to 193 rows, and model
-        instances of them cost more than the rest of the page's data."""
-        columns = [PAGE_ROW_COLUMNS.get(field.name, field.name) for field in dataclasses.fields(PageRow) if field.init]
-        return [PageRow(*values) for values in self.order_by().values_list(*columns)]
+    def for_initiative_page(self) -> Self:
+        """With each row's state, unordered: the page groups and sorts the rows by state name itself."""
+        return self.select_related("member_state").order_by()
 
     def for_state_page(self) -> Self:
         return self.select_related("initiative").order_by("-endorsed_on", "initiative__slug")
@@ -835,31 +831,6 @@ class Correction(models.Model):
 
 def receipt_url(reference: str) -> str:
     return reverse("initiatives:receipt", args=[reference])
-
-
-@dataclasses.dataclass(slots=True)
-class PageRow:
-    """One period of an endorsement, as EndorsementQuerySet.page_rows() reads it: each field but
-    the state is a column or an annotation of that name (the withdrawal's, as at the page's day)."""
-
-    member_state_id: int
-    endorsed_on: datetime.date
-    date_precision: str
-    channel: str
-    source_url: str
-    reference: str
-    withdrawn_on: datetime.date | None
-    withdrawal_reason: str
-    is_in_force: bool
-    is_withdrawn: bool
-    member_state: MemberState = dataclasses.field(init=False)  # the page sets it, from members.directory
-
-    def get_absolute_url(self) -> str:
-        return receipt_url(self.reference)
-
-
-# PageRow's fields read from an annotation of as_at() rather than the column of the same name.
-PAGE_ROW_COLUMNS = {"withdrawn_on": "withdrawn_as_at", "withdrawal_reason": "withdrawal_reason_as_at"}
 
 
 class LogEntry(models.Model):

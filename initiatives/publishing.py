@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from modeltranslation.utils import build_localized_fieldname
 
+from alliance import caching
 from initiatives import texts, transparency
 from initiatives.models import Initiative
 from members.models import User
@@ -238,6 +239,7 @@ def save_initiative(
     if initiative.pk:
         initiative.revision += 1
     initiative.save()
+    caching.register_changed()
     # The transparency log records each public change of status, each new text version, and each
     # change of a published initiative's signing window (which decides what may be recorded).
     was_published = stored is not None and stored.status != Initiative.Status.DRAFT

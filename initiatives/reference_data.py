@@ -24,6 +24,7 @@ from django.db import models, transaction
 from django.utils import translation
 from django.utils.translation import pgettext_lazy
 
+from alliance import caching
 from initiatives import publishing, transparency
 from initiatives.endorsing import record_listed_endorsement
 from initiatives.models import DatePrecision, Event, Initiative, ReportedFigure, Theme, TranslationStatus
@@ -280,6 +281,8 @@ def _reconcile(plan: Reconciliation) -> Reconciliation:
         load_initiatives(plan)
         load_events(plan)
         load_endorsements(plan)
+    # Also when nothing changed: `make serve` loads the data at each release, whose templates may differ.
+    caching.register_changed()
     return plan
 
 

@@ -18,13 +18,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from alliance.caching import kept_until_content_changes, public_page
+from alliance import caching
+from alliance.caching import public_page
 from alliance.forms import posted
 from initiatives import certificates, coalitions, coverage, datapackage, matrix, receipts, texts, transparency
 from initiatives.endorsing import EndorsementRefused, check_can_endorse
@@ -47,9 +47,8 @@ from initiatives.forms import (
     VerifyReceiptForm,
     WithdrawForm,
 )
-from initiatives.models import Correction, DatePrecision, Endorsement, Event, Initiative, PageRow, Sponsorship
+from initiatives.models import Correction, DatePrecision, Endorsement, Event, Initiative, Sponsorship
 from members.accreditation import delegate_required
-from members.directory import state_directory
 from members.models import Accreditation, MemberState, state_url
 from members.reauthentication import fresh_authentication_required, typed_before_reauthentication
 from members.regions import group_by_region
@@ -73,21 +72,10 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 @public_page
 def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    version = caching.version(request)  # before any data: a fragment is never older than its key
     as_of = AsOfForm(request.GET or None)
     day = as_of.day()
-    initiative = kept_until_content_changes(
-        # The lead states are in the language's order; the phase is the day's.
-        ("initiative", get_language(), slug, timezone.localdate()),
-        lambda: get_object_or_404(Initiative.objects.published().for_page(), slug=slug),
-    )
-    rows = Endorsement.objects.filter(initiative=initiative).as_at(day).page_rows()
-    # Each state once, shared by the rows, coverage and the map.
-    directory = state_directory(including={row.member_state_id for row in rows})
-    for row in rows:
-        row.member_state = directory.states[row.member_state_id]
-    in_force = [row for row in rows if row.is_in_force]
-    withdrawn = [row for row in rows if row.is_withdrawn]
-    un_members = directory.un_members()
+    initiative = get_object_or_404(Initiative.objects.published().for_page(), slug=slug)
     return render(
         request,
         "initiatives/initiative_detail.html",
@@ -95,25 +83,17 @@ def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "initiative": initiative,
             "as_of": as_of,
             "day": day,
-            "delegate_action": None if day else _delegate_action(request, initiative, in_force),
+            # The page as at a day is never cached in parts: each day would be a copy in the cache.
+            "cache_version": version if day is None and not as_of.errors else None,
+            "register": coverage.InitiativeRegister(initiative, day),
+            "delegate_action": None if day else _delegate_action(request, initiative),
             "machine_assisted": initiative.is_machine_assisted(get_language()),
-            "endorsements_by_region": group_by_region(in_force, key=lambda row: row.member_state, name=directory.name),
-            "state_names": directory.names,
-            "endorsement_count": len(in_force),
-            "withdrawn": sorted(withdrawn, key=lambda row: row.endorsed_on),
-            "figures": initiative.reported_figures.all(),
-            "coverage": coverage.coverage(in_force, un_members, name=directory.name),
-            "world_map": coverage.world_map(
-                in_force, withdrawn, un_members, name=directory.name, title=_("Where this initiative is endorsed")
-            ),
-            # No chart of an empty register: its axes would suggest a measured zero.
-            "timeline": coverage.timeline(rows, title=_("Endorsements of this initiative over time")) if rows else None,
             "coalition": coalitions.how_it_formed(initiative),
         },
     )
 
 
-def _delegate_action(request: HttpRequest, initiative: Initiative, in_force: list[PageRow]) -> dict[str, Any] | None:
+def _delegate_action(request: HttpRequest, initiative: Initiative) -> dict[str, Any] | None:
     """What the signed-in delegate may do here: endorse for their state, or withdraw its endorsement."""
     if not request.user.is_authenticated:
         return None
@@ -121,7 +101,7 @@ def _delegate_action(request: HttpRequest, initiative: Initiative, in_force: lis
     if delegate is None:
         return None
     state = delegate.member_state
-    if any(row.member_state_id == state.pk for row in in_force):
+    if Endorsement.objects.in_force().filter(initiative=initiative, member_state=state).exists():
         return {"state": state, "url": reverse("initiatives:withdraw", args=[initiative.slug]), "kind": "withdraw"}
     if initiative.phase == Initiative.Phase.OPEN:  # type: ignore[attr-defined]  # the rule of open_for_endorsement()
         return {"state": state, "url": reverse("initiatives:endorse", args=[initiative.slug]), "kind": "endorse"}

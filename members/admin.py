@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin
 
+from alliance.caching import ChangesPublicPages
 from alliance.history import ReadOnlyHistoryAdmin
 from alliance.languages import localized_fields
 from members import accounts, accreditation, roles
@@ -153,7 +154,7 @@ class UserAdmin(ReadOnlyHistoryAdmin, DjangoUserAdmin[User]):
 
 
 @admin.register(MemberState)
-class MemberStateAdmin(ReadOnlyHistoryAdmin, TabbedTranslationAdmin[MemberState]):
+class MemberStateAdmin(ChangesPublicPages, ReadOnlyHistoryAdmin, TabbedTranslationAdmin[MemberState]):
     list_display = ["code", "name", "kind", "regional_group", "un_member_since"]
     list_filter = ["kind", "regional_group"]
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Iterable
-from functools import lru_cache
 from typing import TypeVar
 
 from django.utils.translation import get_language
@@ -19,16 +18,11 @@ T = TypeVar("T")
 
 def collation_key(text: str, language: str | None = None) -> tuple[str, str]:
     """A sort key for `text` in `language` (the active language by default)."""
-    return _collation_key(text, language or get_language() or "en")
-
-
-@lru_cache(maxsize=4096)  # names repeat on every page; a key costs a Unicode decomposition (or pinyin)
-def _collation_key(text: str, language: str) -> tuple[str, str]:
+    language = language or get_language() or "en"
     # Letters and digits decide; spaces, hyphens and apostrophes only break ties.
     return fold(" ".join(lazy_pinyin(text)) if language.startswith("zh") else text), text
 
 
-@lru_cache(maxsize=8192)  # a search folds every state's names in six languages
 def fold(text: str) -> str:
     """The text without case, accents or punctuation, as readers compare names: "Egypte", "égypte"
     and "ÉGYPTE" fold alike; so do Arabic names with and without their vowel marks and hamzas."""

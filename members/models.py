@@ -21,7 +21,11 @@ from modeltranslation.utils import build_localized_fieldname
 from alliance.text import reject_bidi_controls
 
 
-@lru_cache(maxsize=2048)  # pages link every state, some 193 times; the URLconf never changes while the process runs
+# Kept per process: an initiative's page links up to 305 states (its endorsers and the states not
+# endorsing), and resolving each address through the URLconf was a tenth of the page's render when
+# nothing of it is cached (benchmarks/render.py). The value is a short string that only the URLconf,
+# fixed while the process runs, decides: nothing a write changes, nothing shared that can be altered.
+@lru_cache(maxsize=2048)
 def state_url(code: str, language: str | None) -> str:
     """The state's page in `language` (none: the site's default)."""
     with translation.override(language):

@@ -23,8 +23,8 @@ def group_by_region(
 ) -> list[tuple[str, str | Promise, list[T]]]:
     """[(group value, group label, items)] for the five regional groups, then organisations.
 
-    Inside a group, items are sorted by state name in the active language (`name` reads it, from a
-    members.directory for one); empty groups are left out.
+    Inside a group, items are sorted by state name in the active language (`name` reads it);
+    empty groups are left out.
     """
     groups: dict[str, list[T]] = {value: [] for value in MemberState.RegionalGroup.values}
     groups[""] = []

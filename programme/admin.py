@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
+from alliance.caching import ChangesPublicPages
 from alliance.history import ReadOnlyHistoryAdmin
 from alliance.languages import localized_fields
 from initiatives.models import Initiative
@@ -71,7 +72,7 @@ class MeetingForm(forms.ModelForm[Meeting]):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(ReadOnlyHistoryAdmin, TabbedTranslationAdmin[Meeting]):
+class MeetingAdmin(ChangesPublicPages, ReadOnlyHistoryAdmin, TabbedTranslationAdmin[Meeting]):
     form = MeetingForm
     inlines = [AgendaItemInline]
     list_display = ["starts_on", "title", "kind", "place", "agenda_length"]
@@ -101,7 +102,7 @@ class MeetingAdmin(ReadOnlyHistoryAdmin, TabbedTranslationAdmin[Meeting]):
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(ReadOnlyHistoryAdmin, TabbedTranslationAdmin[AgendaItem]):
+class AgendaItemAdmin(ChangesPublicPages, ReadOnlyHistoryAdmin, TabbedTranslationAdmin[AgendaItem]):
     """Every agenda item, to find those with an outcome or an initiative; each is written with its meeting."""
 
     list_display = ["meeting", "order", "subject", "outcome"]

@@ -47,9 +47,9 @@ def timeline(register):
 
 
 def initiative_page(client, day):
-    context = client.get(f"/en/initiatives/{SLUG}/?as_of={day}").context
-    codes = {row.member_state.code for _value, _label, rows in context["endorsements_by_region"] for row in rows}
-    assert context["endorsement_count"] == len(codes) == context["coverage"].endorsing
+    register = client.get(f"/en/initiatives/{SLUG}/?as_of={day}").context["register"]
+    codes = {row.member_state.code for _value, _label, rows in register.by_region for row in rows}
+    assert len(register.in_force) == len(codes) == register.coverage.endorsing
     return codes
 
 
@@ -130,8 +130,9 @@ def test_a_withdrawal_after_the_day_is_not_shown_as_at_that_day(timeline, anonym
         (None, "")
     ]
     # The page's timeline and map do not know of later changes either.
-    chart = anonymous.get(f"/en/initiatives/{SLUG}/?as_of={before_withdrawal}").context["withdrawn"]
-    assert chart == []
+    register = anonymous.get(f"/en/initiatives/{SLUG}/?as_of={before_withdrawal}").context["register"]
+    assert register.withdrawn == []
+    assert "withdrawn" not in str(register.world_map)
 
 
 def test_today_every_period_is_listed_with_its_withdrawal(timeline, anonymous):
