@@ -150,6 +150,11 @@ class InitiativeRegister:
         return sorted((row for row in self.rows if row.is_withdrawn), key=lambda row: row.endorsed_on)  # type: ignore[attr-defined]
 
     @cached_property
+    def statements(self) -> list[Endorsement]:
+        """The endorsements in force that came with a public statement, by state name."""
+        return sort_by_name([row for row in self.in_force if row.statement], lambda row: row.member_state.name)
+
+    @cached_property
     def by_region(self) -> list[tuple[str, str | Promise, list[Endorsement]]]:
         return group_by_region(self.in_force, key=lambda row: row.member_state)
 

@@ -175,6 +175,7 @@ def state_detail(request: HttpRequest, code: str) -> HttpResponse:
     as_of = AsOfForm(request.GET or None)
     day = as_of.day()
     rows = list(Endorsement.objects.filter(member_state=state).as_at(day).for_state_page())
+    in_force = [row for row in rows if row.is_in_force]  # type: ignore[attr-defined]
     history: dict[Initiative, list[Endorsement]] = {}
     for row in sorted(rows, key=lambda row: (row.initiative.launched_on, row.initiative.slug, row.endorsed_on)):
         history.setdefault(row.initiative, []).append(row)
@@ -185,7 +186,8 @@ def state_detail(request: HttpRequest, code: str) -> HttpResponse:
             "state": state,
             "as_of": as_of,
             "day": day,
-            "in_force": [row for row in rows if row.is_in_force],  # type: ignore[attr-defined]
+            "in_force": in_force,
+            "statements": [row for row in in_force if row.statement],
             "history": history,
             "led": Initiative.objects.published().filter(lead_states=state).order_by("launched_on"),
             "events": state.co_chaired_events.order_by("date"),

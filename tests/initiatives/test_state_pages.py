@@ -45,3 +45,47 @@ def test_state_codes_are_lower_case_in_urls(register, anonymous):
     assert response.status_code == HTTPStatus.MOVED_PERMANENTLY
     assert response["Location"] == "/en/states/fra/"
     assert anonymous.get("/en/states/xyz/").status_code == HTTPStatus.NOT_FOUND
+
+
+def test_statements_made_with_endorsements_are_shown_on_the_initiative_and_state_pages(
+    register, anonymous, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from initiatives.endorsing import record_endorsement, record_withdrawal
+    from initiatives.models import Initiative
+    from tests.factories import UserFactory
+
+    paris_call = Initiative.objects.get(slug="paris-call")
+    clerk = UserFactory(is_staff=True)
+    before = anonymous.get("/en/initiatives/paris-call/").content.decode()  # stored in the page cache
+    assert "Statements made with the endorsements" not in before
+    with django_capture_on_commit_callbacks(execute=True):  # the register's version moves on commit
+        record_endorsement(
+            initiative=paris_call,
+            member_state=MemberState.objects.get(code="BRA"),
+            endorsed_on=datetime.date(2024, 3, 1),
+            recorded_by=clerk,
+            source_url="https://example.org/note",
+            statement="Brazil supports a free & open cyberspace.\n\nSecond paragraph <b>kept as text</b>.",
+        )
+    initiative_page = anonymous.get("/en/initiatives/paris-call/").content.decode()
+    assert '<h2 id="statements-title">Statements made with the endorsements</h2>' in initiative_page
+    assert '<a href="/en/states/bra/">Brazil</a>' in initiative_page
+    assert "<p>Brazil supports a free &amp; open cyberspace.</p>" in initiative_page
+    assert "&lt;b&gt;kept as text&lt;/b&gt;" in initiative_page
+    state_page = anonymous.get("/en/states/bra/").content.decode()
+    assert '<h2 id="statements-title">Statements made with the endorsements</h2>' in state_page
+    assert "<p>Brazil supports a free &amp; open cyberspace.</p>" in state_page
+    # As at a day before it, and once withdrawn, the statement is no longer the state's.
+    assert "free &amp; open" not in anonymous.get("/en/states/bra/?as_of=2024-02-28").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        record_withdrawal(
+            initiative=paris_call,
+            member_state=MemberState.objects.get(code="BRA"),
+            withdrawn_on=datetime.date(2024, 6, 1),
+            recorded_by=clerk,
+            reason="Withdrawn by note verbale.",
+        )
+    assert "free &amp; open" not in anonymous.get("/en/initiatives/paris-call/").content.decode()
+    assert "free &amp; open" not in anonymous.get("/en/states/bra/").content.decode().split('id="history-title"')[0]
