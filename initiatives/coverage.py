@@ -129,7 +129,23 @@ def timeline(rows: list[Endorsement], *, title: str) -> SafeString:
     )
 
 
-class InitiativeRegister:
+class _Register:
+    """The parts both registers share: the UN members and the coverage of the rows in force."""
+
+    @cached_property
+    def in_force(self) -> list[Endorsement]:
+        raise NotImplementedError
+
+    @cached_property
+    def un_members(self) -> list[MemberState]:
+        return list(MemberState.objects.un_members())
+
+    @cached_property
+    def coverage(self) -> Coverage:
+        return coverage(self.in_force, self.un_members)
+
+
+class InitiativeRegister(_Register):
     """An initiative's endorsements as its page shows them, as at the end of `day` (today when
     None). Each part is read when the template first asks for it, so a page whose parts come from
     the cache ({% cache %}, alliance.caching) reads none of them."""
@@ -159,14 +175,6 @@ class InitiativeRegister:
         return group_by_region(self.in_force, key=lambda row: row.member_state)
 
     @cached_property
-    def un_members(self) -> list[MemberState]:
-        return list(MemberState.objects.un_members())
-
-    @cached_property
-    def coverage(self) -> Coverage:
-        return coverage(self.in_force, self.un_members)
-
-    @cached_property
     def world_map(self) -> SafeString:
         title = _("Where this initiative is endorsed")
         return world_map(self.in_force, self.withdrawn, self.un_members, title=title)
@@ -177,21 +185,13 @@ class InitiativeRegister:
         return timeline(self.rows, title=_("Endorsements of this initiative over time")) if self.rows else None
 
 
-class AllianceRegister:
+class AllianceRegister(_Register):
     """What the home page shows of the register today: the endorsements in force of the published
     initiatives, their coverage and map; read when the template first asks, as InitiativeRegister."""
 
     @cached_property
     def in_force(self) -> list[Endorsement]:
         return register_rows(None, None)
-
-    @cached_property
-    def un_members(self) -> list[MemberState]:
-        return list(MemberState.objects.un_members())
-
-    @cached_property
-    def coverage(self) -> Coverage:
-        return coverage(self.in_force, self.un_members)
 
     @cached_property
     def world_map(self) -> SafeString:

@@ -248,7 +248,7 @@ def certificate(request: HttpRequest, reference: str) -> HttpResponse:
         # Only a render costs CPU: a certificate already in the cache is never refused.
         # allauth's public consume() never limits a GET; its internal one does when asked to.
         if not ratelimit.consume(request, app="allauth.account", action="certificate", limit_get=True):
-            refusal = _("Too many certificates were asked for from your network. Try again in a minute.")
+            refusal = _("Too many certificate requests came from your network. Try again in a minute.")
             response = _certificate_refused(request, endorsement, refusal, HTTPStatus.TOO_MANY_REQUESTS)
             response["Retry-After"] = "60"
             return response
@@ -257,7 +257,7 @@ def certificate(request: HttpRequest, reference: str) -> HttpResponse:
         except certificates.CertificatesUnavailable:
             logger.exception("WeasyPrint cannot load: certificates cannot be rendered")
             refusal = _(
-                "Certificates cannot be made on this server at the moment. The endorsement's page is available."
+                "Certificates cannot be generated on this server at the moment. The endorsement's page is available."
             )
             return _certificate_refused(request, endorsement, refusal, HTTPStatus.SERVICE_UNAVAILABLE)
     # Shown in the browser, saved under a name that says what it is (letters, digits and hyphens only).

@@ -264,7 +264,7 @@ def test_without_weasyprint_the_certificate_is_a_clear_503_never_a_500(anonymous
     response = anonymous.get(certificate_url(endorsement, "en"))
 
     assert response.status_code == 503
-    assert "Certificates cannot be made on this server at the moment." in response.content.decode()
+    assert "Certificates cannot be generated on this server at the moment." in response.content.decode()
 
 
 @pytest.mark.parametrize("language", NAMES)
