@@ -121,8 +121,8 @@ class PublicPageCacheMiddleware:
     It answers before sessions, authentication or the database are touched, in one cache round trip
     for the version and the page. A page is stored with the version it was rendered at, under its
     address, so a stale copy is still at hand: it answers if the render fails (the database down).
-    (Each reader of a stale page renders it: in the benchmark's signing burst, which moves the
-    version 193 times in seconds, readers' p99 stayed within its target, 10 × the baseline's.)
+    Each reader of a stale page renders it: a render claim (one renders, the others get the stale
+    copy) was measured in the benchmark's signing burst and did not lower readers' p99.
     Its ETag is the digest of its content, so a browser that has it gets 304 Not Modified. Pages
     asked with a query string (a search, a date, any made-up parameter) are rendered each time:
     storing them would let anyone fill the shared cache, which also holds the sign-in limits."""
