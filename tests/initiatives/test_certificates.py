@@ -243,7 +243,7 @@ def test_renders_are_rate_limited_by_network_address_but_cached_certificates_are
 
     assert refused.status_code == 429
     assert refused["Retry-After"] == "60"
-    assert "Too many certificates" in refused.content.decode()
+    assert "Se han solicitado demasiados certificados desde su red." in refused.content.decode()  # in Spanish
     assert cached.status_code == 200
 
 
