@@ -14,6 +14,7 @@ from django.utils.functional import Promise
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from initiatives.coalitions import CoalitionStep, how_it_formed
 from initiatives.models import Endorsement, Initiative
 from initiatives.timeline import render_timeline
 from initiatives.worldmap import render_world_map
@@ -164,6 +165,11 @@ class InitiativeRegister(_Register):
     @cached_property
     def withdrawn(self) -> list[Endorsement]:
         return sorted((row for row in self.rows if row.is_withdrawn), key=lambda row: row.endorsed_on)  # type: ignore[attr-defined]
+
+    @cached_property
+    def coalition(self) -> list[CoalitionStep]:
+        """How the coalition formed, for an initiative that opened from a state's draft."""
+        return how_it_formed(self.initiative)
 
     @cached_property
     def statements(self) -> list[Endorsement]:

@@ -88,7 +88,6 @@ def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "register": coverage.InitiativeRegister(initiative, day),
             "delegate_action": None if day else _delegate_action(request, initiative),
             "machine_assisted": initiative.is_machine_assisted(get_language()),
-            "coalition": coalitions.how_it_formed(initiative),
         },
     )
 
