@@ -2,6 +2,7 @@
 ETags; the parts of pages that read the register are cached for every reader by the same version."""
 
 import datetime
+import hashlib
 from http import HTTPStatus
 from io import StringIO
 
@@ -118,6 +119,31 @@ def test_the_pages_go_stale_only_once_a_change_has_committed(register, anonymous
         assert register_version() == version
     assert register_version() != version
     assert anonymous.get(PAGE).content != before.content
+
+
+def test_while_one_reader_renders_a_changed_page_the_others_get_the_stale_copy(
+    register, anonymous, django_capture_on_commit_callbacks
+):
+    """The signing burst moves the version many times a second: one reader at a time renders a
+    page (its render claim, whatever the version), the others get the stale copy meanwhile; the
+    claim is released when the render is stored, so the next reader after it gets the new page."""
+    before = anonymous.get(PAGE)
+    initiative = Initiative.objects.get(slug="gender-at-the-centre")
+    initiative.title_en = "Gender at the Centre of Education"
+    with django_capture_on_commit_callbacks(execute=True):
+        save_initiative(initiative=initiative, changed=["title_en"])
+    address = hashlib.sha256(f"http://testserver{PAGE}".encode()).hexdigest()
+    claim = f"public-page:{address}:rendering"
+    cache.add(claim, True, caching.RENDERING_SECONDS)  # another reader is rendering it
+    assert anonymous.get(PAGE).content == before.content
+    assert anonymous.get("/fr/initiatives/gender-at-the-centre/").status_code == HTTPStatus.OK  # its own claim
+    cache.delete(claim)  # that render is stored, or its claim lapsed
+    changed = anonymous.get(PAGE)
+    assert "<h1>Gender at the Centre of Education</h1>" in changed.content.decode()
+    assert cache.get(claim) is None  # released once stored
+    with django_capture_on_commit_callbacks(execute=True):
+        save_initiative(initiative=initiative, changed=["title_en"])
+    assert anonymous.get(PAGE).content == changed.content  # rendered again, no claim left behind
 
 
 def test_a_stale_copy_answers_when_the_database_fails(
