@@ -24,7 +24,7 @@ import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
@@ -128,7 +128,8 @@ class PublicPageCacheMiddleware:
     one per version, readers' p99 was 15-26 times the baseline's (target 10).
     Its ETag is the digest of its content, so a browser that has it gets 304 Not Modified. Pages
     asked with a query string (a search, a date, any made-up parameter) are rendered each time:
-    storing them would let anyone fill the shared cache, which also holds the sign-in limits."""
+    storing them would let anyone fill the shared cache, which also holds the sign-in limits. So are
+    pages asked under another spelling of the site's host (`_named_host`)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -137,7 +138,7 @@ class PublicPageCacheMiddleware:
         if not _anonymous_read(request):
             return self.get_response(request)
         _drop_tracking_parameters(request)
-        if request.META.get("QUERY_STRING"):
+        if request.META.get("QUERY_STRING") or not _named_host(request.get_host()):
             return self.get_response(request)
         # The host and scheme are part of the key: pages hold absolute links (feeds, alternates).
         address = f"{request.scheme}://{request.get_host()}{request.path}"
@@ -215,6 +216,15 @@ def _drop_tracking_parameters(request: HttpRequest) -> None:
     ]
     request.META["QUERY_STRING"] = urlencode(kept)
     request.GET = QueryDict(request.META["QUERY_STRING"])
+
+
+def _named_host(host: str) -> bool:
+    """Whether `host`, the Host header as sent, is a name of the site spelled as the settings spell
+    it: SITE_URL's (with its port, if it has one) or a name in ALLOWED_HOSTS. Django accepts a name
+    with any port, in any case, with a trailing dot, and the proxy passes the header on as sent:
+    keyed by each spelling, the pages could be copied into the shared cache 65,535 times over."""
+    names = {name for name in settings.ALLOWED_HOSTS if name != "*" and not name.startswith(".")}
+    return host == urlsplit(settings.SITE_URL).netloc or host in names
 
 
 def _anonymous_read(request: HttpRequest) -> bool:

@@ -63,6 +63,7 @@ def environment(database: str) -> dict[str, str]:
         "DATABASE_URL": database,
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/13"),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SITE_URL": BASE,  # the address readers ask for: pages are cached under it (alliance.caching)
         "TRUSTED_PROXY_COUNT": "1",  # behind the proxy, as deploy/nginx.conf says
         "DEBUG": "false",
         "LOG_LEVEL": "ERROR",  # 409s (already endorsed) are expected in the 4 × burst

@@ -193,6 +193,30 @@ def test_pages_asked_with_a_query_string_are_never_stored(register, anonymous, d
     assert _stored_pages() == 1
 
 
+def test_made_up_spellings_of_the_host_cannot_fill_the_cache(register, anonymous, settings):
+    """Django checks a Host header's name without its port or case, and the proxy passes it on as
+    sent: each port, each mix of capitals or a trailing dot would be a copy of every page."""
+    settings.ALLOWED_HOSTS = ["register.example"]
+    settings.SITE_URL = "https://register.example"
+    assert anonymous.get(PAGE, headers={"host": "register.example"}).status_code == HTTPStatus.OK
+    assert _stored_pages() == 1
+    for host in ("register.example:1", "register.example:65535", "REGISTER.example", "register.example."):
+        response = anonymous.get(PAGE, headers={"host": host})
+        assert response.status_code == HTTPStatus.OK  # still answered, rendered for that request
+        assert "ETag" not in response
+    assert _stored_pages() == 1
+
+
+def test_the_site_s_own_address_is_stored_with_its_port(register, anonymous, settings, django_assert_num_queries):
+    """A site served on a port of its own (`make run`, the benchmark's proxy) names it in SITE_URL."""
+    settings.ALLOWED_HOSTS = ["127.0.0.1"]
+    settings.SITE_URL = "https://127.0.0.1:8899"
+    first = anonymous.get(PAGE, headers={"host": "127.0.0.1:8899"})
+    with django_assert_num_queries(0):
+        assert anonymous.get(PAGE, headers={"host": "127.0.0.1:8899"}).content == first.content
+    assert _stored_pages() == 1
+
+
 def test_a_shared_link_with_tracking_parameters_is_the_page_itself(register, anonymous, django_assert_num_queries):
     tracked = anonymous.get(PAGE, {"utm_source": "newsletter", "utm_medium": "email", "fbclid": "abc"})
     assert tracked.status_code == HTTPStatus.OK
