@@ -420,6 +420,19 @@ def _passage_in(draft: Initiative, *, text: str, language: str, passage: str) ->
     return current
 
 
+def _amended(draft: Initiative, *, text: str, language: str, passage: str, replacement: str) -> str:
+    """The current text with the amendment's passage (found exactly once) replaced, when it still
+    fits its field: the title has a limit that accepting one amendment after another could pass."""
+    amended = _passage_in(draft, text=text, language=language, passage=passage).replace(passage, replacement, 1)
+    longest: int | None = getattr(Initiative._meta.get_field(text), "max_length", None)
+    if longest is not None and len(amended) > longest:
+        raise DraftRefused(
+            _("The text would be longer than %(longest)s characters, its limit.") % {"longest": longest},
+            field="replacement",
+        )
+    return amended
+
+
 @transaction.atomic
 def propose_amendment(
     *,
@@ -444,8 +457,8 @@ def propose_amendment(
         raise DraftRefused(_("Quote the passage to replace."), field="passage")
     if passage == replacement:
         raise DraftRefused(_("The replacement is the passage itself: nothing would change."), field="replacement")
-    current = _passage_in(locked, text=text, language=language, passage=passage)
-    if text != "commitment" and not current.replace(passage, replacement).strip():
+    amended = _amended(locked, text=text, language=language, passage=passage, replacement=replacement)
+    if text != "commitment" and not amended.strip():
         raise DraftRefused(_("The text would be empty."), field="replacement")
     amendment = Amendment(
         initiative=locked,
@@ -500,9 +513,9 @@ def accept_amendment(*, amendment: Amendment, delegate: Accreditation, reason: s
     locked, row = _decide_amendment(
         amendment=amendment, delegate=delegate, reason=reason, status=Amendment.Status.ACCEPTED
     )
-    current = _passage_in(locked, text=row.text, language=row.language, passage=row.passage)
+    amended = _amended(locked, text=row.text, language=row.language, passage=row.passage, replacement=row.replacement)
     column = build_localized_fieldname(row.text, row.language)
-    setattr(locked, column, current.replace(row.passage, row.replacement, 1))
+    setattr(locked, column, amended)
     locked.text_version += 1
     locked._history_user = delegate.user  # type: ignore[attr-defined]
     publishing.save_initiative(initiative=locked, changed=[column], by_coalition=True)

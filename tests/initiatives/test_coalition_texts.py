@@ -259,6 +259,25 @@ def test_an_amendment_whose_passage_another_changed_cannot_be_accepted(co_sponso
     ]
 
 
+def test_an_amendment_making_the_title_longer_than_a_title_is_refused_when_proposed_and_when_accepted(
+    cast, co_sponsored
+):
+    _user, lead = cast("lead")
+    with pytest.raises(coalitions.DraftRefused, match="300 characters"):
+        amend(co_sponsored, berlin(), text="title", passage="Appel", replacement="A" * 300)
+    # Each fits alone; once the first is accepted, the second would make the title too long.
+    first = amend(co_sponsored, berlin(), text="title", passage="Appel", replacement="A" * 200)
+    second = amend(co_sponsored, berlin(), text="title", passage="protégés", replacement="P" * 150)
+    coalitions.accept_amendment(amendment=first, delegate=proposer(), reason="Oui.")
+    response = lead.post(url(co_sponsored, f"amendments/{second.pk}/accept"), {"reason": "Oui.", "authority": "on"})
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert "300 characters" in response.content.decode()
+    second.refresh_from_db()
+    co_sponsored.refresh_from_db()
+    assert (second.status, co_sponsored.text_version) == ("proposed", 2)
+    assert co_sponsored.title_fr == TITLE.replace("Appel", "A" * 200)
+
+
 # --- Submitting and confirming -------------------------------------------------------------------
 
 
