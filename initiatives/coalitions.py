@@ -26,6 +26,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from modeltranslation.utils import build_localized_fieldname
 
 from alliance.background import notify
@@ -35,6 +36,9 @@ from members.accreditation import STAFF_NEVER_ACT
 from members.models import Accreditation, MemberState, User
 
 DRAFT_TEXTS = ("title", "summary", "commitment")
+
+
+HANDED_OVER_TOO_LATE = _lazy("The lead state has submitted this text to the secretariat: the lead no longer changes.")
 
 
 class DraftRefused(Exception):
@@ -88,7 +92,7 @@ class DraftAccess:
 
     @property
     def may_hand_over(self) -> bool:
-        return self.is_lead and bool(self.successors)
+        return self.is_lead and not self.is_submitted and bool(self.successors)
 
     @property
     def takes_part(self) -> bool:
@@ -355,6 +359,10 @@ def hand_over_lead(*, draft: Initiative, delegate: Accreditation, to_state: Memb
     locked, own = _lock(draft=draft, delegate=delegate)
     if own is None or own.role != Sponsorship.Role.LEAD:
         raise DraftRefused(_("Only the delegates of the lead state hand over the lead."))
+    if locked.submitted_at is not None:
+        # A lead does not confirm (its submission is its confirmation), and the coalition's page
+        # says the lead submitted: a new lead could never confirm, and would be said to have submitted.
+        raise DraftRefused(str(HANDED_OVER_TOO_LATE))
     successor = (
         Sponsorship.objects.select_for_update()
         .filter(

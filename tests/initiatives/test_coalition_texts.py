@@ -353,6 +353,25 @@ def test_only_a_co_sponsor_confirms_the_submitted_text_with_the_endorsing_statem
             assert_refused_before_the_draft(name, response)
 
 
+def test_the_lead_does_not_change_hands_once_the_text_is_submitted(cast, co_sponsored, secretariat, anonymous):
+    """Handed over after submitting, the new lead could never confirm the text (a lead does not) and
+    the page would say it submitted what another state did."""
+    _user, lead = cast("lead")
+    germany = MemberState.objects.get(code="DEU")
+    coalitions.submit_draft(draft=co_sponsored, delegate=proposer())
+    response = lead.post(url(co_sponsored, "lead"), {"member_state": germany.pk, "authority": "on"})
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert "the lead no longer changes" in response.content.decode()
+    with pytest.raises(coalitions.DraftRefused, match="the lead no longer changes"):
+        coalitions.hand_over_lead(draft=co_sponsored, delegate=proposer(), to_state=germany)
+    assert Sponsorship.objects.get(initiative=co_sponsored, member_state=germany).role == "co_sponsor"
+    coalitions.confirm_text(draft=co_sponsored, delegate=berlin())
+    translate_everything(co_sponsored)
+    assert open_in_the_admin(secretariat, co_sponsored).status_code == HTTPStatus.FOUND
+    page = anonymous.get(f"/en/initiatives/{co_sponsored.slug}/").content.decode()
+    assert "France submitted the agreed text" in page and "Germany submitted" not in page
+
+
 def test_the_delegate_space_lists_a_submitted_text_until_the_state_confirms_it(cast, co_sponsored):
     _user, berlin_client = cast("invited")
     _lead, paris_client = cast("lead")
