@@ -5,6 +5,7 @@ matrix, "invited" is Germany's delegate (Germany accepted: its delegates take pa
 """
 
 import datetime
+import time
 from http import HTTPStatus
 
 import pytest
@@ -24,6 +25,7 @@ from tests.initiatives.test_drafts import (
     TITLE,
     assert_refused_before_the_draft,
     delegate,
+    propose,
     url,
 )
 from tests.members.test_admin_roles import _form_data
@@ -217,6 +219,21 @@ def test_every_version_and_its_differences_are_read_by_the_states_taking_part_on
     else:
         assert_refused_before_the_draft(name, response)
     assert "la moitié" not in page or name in ("lead", "invited")
+
+
+def test_the_versions_of_a_long_draft_are_compared_in_the_time_of_a_page(cast):
+    """A draft's text has no length limit and a word comparison's cost grew with the square of the
+    text: 10,000 repeated words kept a server busy for half a minute on each request for the page."""
+    user, client = cast("lead")
+    paris = Accreditation.objects.get(user=user)
+    long = propose(paris, commitment="L'État s'engage à " + "protéger " * 10_000 + "ses eaux.")
+    proposed = amend(long, paris, passage="ses eaux.", replacement="toutes ses eaux.")
+    coalitions.accept_amendment(amendment=proposed, delegate=paris, reason="D'accord.")
+    started = time.monotonic()
+    response = client.get(url(long, "versions"))
+    assert time.monotonic() - started < 2
+    assert response.status_code == HTTPStatus.OK
+    assert "protéger protéger<ins> toutes</ins> ses eaux." in response.content.decode()
 
 
 # --- The rules of amendments --------------------------------------------------------------------
