@@ -245,7 +245,11 @@ def propose_draft(
     _check_delegate(delegate)
     if language not in dict(settings.LANGUAGES):
         raise DraftRefused(_("Choose one of the register's languages."), field="language")
-    texts = {"title": title.strip(), "summary": summary.strip(), "commitment": commitment.strip()}
+    # Stored with LF, as the admin stores texts and amendments quote them (a browser sends CRLF).
+    texts = {
+        name: text.replace("\r\n", "\n").strip()
+        for name, text in {"title": title, "summary": summary, "commitment": commitment}.items()
+    }
     for field, text in texts.items():
         if not text:
             raise DraftRefused(_("This text is required."), field=field)

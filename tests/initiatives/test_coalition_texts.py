@@ -14,7 +14,7 @@ from django.utils import timezone
 from modeltranslation.utils import build_localized_fieldname
 
 from initiatives import coalitions, publishing
-from initiatives.models import Amendment, DraftComment, Endorsement, Initiative, LogEntry, Sponsorship
+from initiatives.models import Amendment, DraftComment, Endorsement, Initiative, LogEntry, Sponsorship, Theme
 from members.models import Accreditation, MemberState
 from tests.conftest import deliver, turn_on_mfa
 from tests.factories import UserFactory
@@ -522,6 +522,47 @@ def test_opening_publishes_the_sponsors_that_confirmed_and_their_endorsements(
     with pytest.raises(coalitions.DraftRefused, match="no longer a draft"):
         coalitions.comment_on_draft(draft=co_sponsored, delegate=berlin(), text="Encore.")
     assert DraftComment.objects.filter(initiative=co_sponsored).count() == 1
+
+
+def test_a_text_typed_in_a_browser_on_several_lines_is_amended_across_them_and_opened(cast, secretariat):
+    """A browser sends a text area's line breaks as CRLF; stored so, no passage quoted across them
+    (sent as CRLF too, read as LF) was ever found, and the admin, which reads LF, counted the
+    submitted text as changed and refused to open the draft."""
+    user, client = cast("lead")
+    paris = Accreditation.objects.get(user=user)
+    response = client.post(
+        "/en/delegate/drafts/new/",
+        {
+            "language": "fr",
+            "title": TITLE,
+            "summary": "Un résumé.\r\nSur deux lignes.",
+            "commitment": "L'État s'engage :\r\n- à protéger un tiers de ses eaux.",
+            "theme": Theme.objects.order_by("slug").first().pk,
+            "kind": "call",
+            "signing_opens_on": timezone.localdate().isoformat(),
+            "authority": "on",
+        },
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    draft = Initiative.objects.get(sponsorships__member_state__code="FRA", status="draft")
+    response = client.post(
+        url(draft, "amend"),
+        {
+            "text": "commitment",
+            "language": "fr",
+            "passage": "s'engage :\r\n- à protéger",
+            "replacement": "s'engage :\r\n- à protéger et à restaurer",
+            "authority": "on",
+        },
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    coalitions.accept_amendment(amendment=Amendment.objects.get(initiative=draft), delegate=paris, reason="Oui.")
+    coalitions.submit_draft(draft=draft, delegate=paris)
+    translate_everything(draft)
+    assert open_in_the_admin(secretariat, draft).status_code == HTTPStatus.FOUND
+    draft.refresh_from_db()
+    assert draft.status == "open"
+    assert draft.commitment_fr == "L'État s'engage :\n- à protéger et à restaurer un tiers de ses eaux."
 
 
 def test_no_draft_text_comment_amendment_or_invitation_reaches_outsiders_before_opening(cast, co_sponsored, anonymous):
