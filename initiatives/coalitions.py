@@ -433,9 +433,13 @@ def _passage_in(draft: Initiative, *, text: str, language: str, passage: str) ->
 
 
 def _amended(draft: Initiative, *, text: str, language: str, passage: str, replacement: str) -> str:
-    """The current text with the amendment's passage (found exactly once) replaced, when it still
-    fits its field: the title has a limit that accepting one amendment after another could pass."""
-    amended = _passage_in(draft, text=text, language=language, passage=passage).replace(passage, replacement, 1)
+    """The current text with the amendment's passage (found exactly once) replaced, without blanks
+    around it (as every text is kept, and the admin reads it), when that changes it and still fits
+    its field: the title has a limit that accepting one amendment after another could pass."""
+    current = _passage_in(draft, text=text, language=language, passage=passage)
+    amended = current.replace(passage, replacement, 1).strip()
+    if amended == current:
+        raise DraftRefused(_("The replacement is the passage itself: nothing would change."), field="replacement")
     longest: int | None = getattr(Initiative._meta.get_field(text), "max_length", None)
     if longest is not None and len(amended) > longest:
         raise DraftRefused(

@@ -565,6 +565,21 @@ def test_a_text_typed_in_a_browser_on_several_lines_is_amended_across_them_and_o
     assert draft.commitment_fr == "L'État s'engage :\n- à protéger et à restaurer un tiers de ses eaux."
 
 
+def test_an_amendment_adding_blanks_around_a_text_does_not_keep_the_draft_from_opening(secretariat, co_sponsored):
+    """The admin reads a text without the blanks around it: kept in a submitted text, they read as
+    a change to it, and every attempt to open the draft was refused."""
+    with pytest.raises(coalitions.DraftRefused, match="nothing would change"):
+        amend(co_sponsored, berlin(), passage="ses eaux.", replacement="ses eaux.\n")
+    proposed = amend(co_sponsored, berlin(), passage="ses eaux.", replacement="ses eaux. Et plus. ")
+    coalitions.accept_amendment(amendment=proposed, delegate=proposer(), reason="Oui.")
+    coalitions.submit_draft(draft=co_sponsored, delegate=proposer())
+    coalitions.confirm_text(draft=co_sponsored, delegate=berlin())
+    translate_everything(co_sponsored)
+    assert open_in_the_admin(secretariat, co_sponsored).status_code == HTTPStatus.FOUND
+    co_sponsored.refresh_from_db()
+    assert (co_sponsored.status, co_sponsored.commitment_fr) == ("open", COMMITMENT + " Et plus.")
+
+
 def test_no_draft_text_comment_amendment_or_invitation_reaches_outsiders_before_opening(cast, co_sponsored, anonymous):
     coalitions.comment_on_draft(draft=co_sponsored, delegate=berlin(), text=COMMENT)
     amend(co_sponsored, berlin())
