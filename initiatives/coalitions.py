@@ -253,6 +253,7 @@ def propose_draft(
     for field, text in texts.items():
         if not text:
             raise DraftRefused(_("This text is required."), field=field)
+    _check_one_line(texts["title"], field="title")
     if kind not in Initiative.Kind.values:
         raise DraftRefused(_("Choose one of the kinds of initiative."), field="kind")
     if signing_opens_on < timezone.localdate():
@@ -415,6 +416,13 @@ def comment_on_draft(*, draft: Initiative, delegate: Accreditation, text: str) -
     return row
 
 
+def _check_one_line(title: str, *, field: str) -> None:
+    """A title is edited in an input of one line, which drops line breaks: with one, the admin would
+    read the submitted title as changed, and refuse to open the draft."""
+    if "\n" in title or "\r" in title:
+        raise DraftRefused(_("A title is one line: remove the line breaks."), field=field)
+
+
 def _passage_in(draft: Initiative, *, text: str, language: str, passage: str) -> str:
     """The current text that `passage` amends, which must contain it exactly once."""
     current = str(getattr(draft, build_localized_fieldname(text, language)) or "")
@@ -440,6 +448,8 @@ def _amended(draft: Initiative, *, text: str, language: str, passage: str, repla
     amended = current.replace(passage, replacement, 1).strip()
     if amended == current:
         raise DraftRefused(_("The replacement is the passage itself: nothing would change."), field="replacement")
+    if text == "title":
+        _check_one_line(amended, field="replacement")
     longest: int | None = getattr(Initiative._meta.get_field(text), "max_length", None)
     if longest is not None and len(amended) > longest:
         raise DraftRefused(

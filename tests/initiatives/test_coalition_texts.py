@@ -580,6 +580,22 @@ def test_an_amendment_adding_blanks_around_a_text_does_not_keep_the_draft_from_o
     assert (co_sponsored.status, co_sponsored.commitment_fr) == ("open", COMMITMENT + " Et plus.")
 
 
+def test_a_line_break_in_a_title_is_refused_as_a_browser_would_drop_it_in_the_admin(cast, co_sponsored):
+    """A title is edited in an input of one line, which drops line breaks: a title with one (unseen
+    on the draft's page, where it reads as a space) would read as changed there, and the admin would
+    refuse every attempt to open the draft."""
+    _user, client = cast("invited")  # Germany's delegate
+    response = client.post(
+        url(co_sponsored, "amend"),
+        {"text": "title", "language": "fr", "passage": "Appel pour", "replacement": "Appel\r\npour", "authority": "on"},
+    )
+    assert response.status_code == HTTPStatus.OK
+    assert "A title is one line" in response.content.decode()
+    assert not Amendment.objects.exists()
+    with pytest.raises(coalitions.DraftRefused, match="A title is one line"):
+        propose(proposer(), title="Appel\npour des océans")
+
+
 def test_no_draft_text_comment_amendment_or_invitation_reaches_outsiders_before_opening(cast, co_sponsored, anonymous):
     coalitions.comment_on_draft(draft=co_sponsored, delegate=berlin(), text=COMMENT)
     amend(co_sponsored, berlin())
