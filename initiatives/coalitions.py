@@ -442,12 +442,16 @@ def _passage_in(draft: Initiative, *, text: str, language: str, passage: str) ->
 
 def _amended(draft: Initiative, *, text: str, language: str, passage: str, replacement: str) -> str:
     """The current text with the amendment's passage (found exactly once) replaced, without blanks
-    around it (as every text is kept, and the admin reads it), when that changes it and still fits
-    its field: the title has a limit that accepting one amendment after another could pass."""
+    around it (as every text is kept, and the admin reads it), when that changes it, leaves words and
+    still fits its field: accepting one amendment after another could empty a text or pass the
+    title's limit, though each was fine when proposed."""
     current = _passage_in(draft, text=text, language=language, passage=passage)
     amended = current.replace(passage, replacement, 1).strip()
     if amended == current:
         raise DraftRefused(_("The replacement is the passage itself: nothing would change."), field="replacement")
+    if not amended:
+        # An empty text is no longer written in its language: no amendment could write it again.
+        raise DraftRefused(_("The text would be empty."), field="replacement")
     if text == "title":
         _check_one_line(amended, field="replacement")
     longest: int | None = getattr(Initiative._meta.get_field(text), "max_length", None)
@@ -483,9 +487,7 @@ def propose_amendment(
         raise DraftRefused(_("Quote the passage to replace."), field="passage")
     if passage == replacement:
         raise DraftRefused(_("The replacement is the passage itself: nothing would change."), field="replacement")
-    amended = _amended(locked, text=text, language=language, passage=passage, replacement=replacement)
-    if text != "commitment" and not amended.strip():
-        raise DraftRefused(_("The text would be empty."), field="replacement")
+    _amended(locked, text=text, language=language, passage=passage, replacement=replacement)
     amendment = Amendment(
         initiative=locked,
         member_state=own.member_state,

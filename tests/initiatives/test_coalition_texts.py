@@ -596,6 +596,21 @@ def test_a_line_break_in_a_title_is_refused_as_a_browser_would_drop_it_in_the_ad
         propose(proposer(), title="Appel\npour des océans")
 
 
+def test_an_amendment_emptying_the_commitment_is_refused_when_proposed_and_when_accepted(co_sponsored):
+    """Emptied, the commitment was no longer "written" in its language, so no amendment could write it
+    again, and the secretariat may not write a state's text: the draft could never open."""
+    with pytest.raises(coalitions.DraftRefused, match="The text would be empty"):
+        amend(co_sponsored, berlin(), passage=COMMITMENT, replacement="")
+    # Each leaves words alone; accepted one after the other, the second would leave none.
+    first = amend(co_sponsored, berlin(), passage="L'État s'engage à ", replacement="")
+    second = amend(co_sponsored, proposer(), passage="protéger un tiers de ses eaux.", replacement="")
+    coalitions.accept_amendment(amendment=first, delegate=proposer(), reason="Oui.")
+    with pytest.raises(coalitions.DraftRefused, match="The text would be empty"):
+        coalitions.accept_amendment(amendment=second, delegate=proposer(), reason="Oui.")
+    co_sponsored.refresh_from_db()
+    assert co_sponsored.commitment_fr == "protéger un tiers de ses eaux."
+
+
 def test_no_draft_text_comment_amendment_or_invitation_reaches_outsiders_before_opening(cast, co_sponsored, anonymous):
     coalitions.comment_on_draft(draft=co_sponsored, delegate=berlin(), text=COMMENT)
     amend(co_sponsored, berlin())
