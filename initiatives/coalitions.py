@@ -245,11 +245,7 @@ def propose_draft(
     _check_delegate(delegate)
     if language not in dict(settings.LANGUAGES):
         raise DraftRefused(_("Choose one of the register's languages."), field="language")
-    # Stored with LF, as the admin stores texts and amendments quote them (a browser sends CRLF).
-    texts = {
-        name: text.replace("\r\n", "\n").strip()
-        for name, text in {"title": title, "summary": summary, "commitment": commitment}.items()
-    }
+    texts = {"title": _as_kept(title), "summary": _as_kept(summary), "commitment": _as_kept(commitment)}
     for field, text in texts.items():
         if not text:
             raise DraftRefused(_("This text is required."), field=field)
@@ -416,6 +412,13 @@ def comment_on_draft(*, draft: Initiative, delegate: Accreditation, text: str) -
     return row
 
 
+def _as_kept(text: str) -> str:
+    """A draft's text as it is kept: as the admin reads it back from a browser (which sends every line
+    break as CRLF, read as LF), without blanks around it. Otherwise the admin would count a submitted
+    text as changed, and refuse every attempt to open the draft."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
 def _check_one_line(title: str, *, field: str) -> None:
     """A title is edited in an input of one line, which drops line breaks: with one, the admin would
     read the submitted title as changed, and refuse to open the draft."""
@@ -446,7 +449,7 @@ def _amended(draft: Initiative, *, text: str, language: str, passage: str, repla
     still fits its field: accepting one amendment after another could empty a text or pass the
     title's limit, though each was fine when proposed."""
     current = _passage_in(draft, text=text, language=language, passage=passage)
-    amended = current.replace(passage, replacement, 1).strip()
+    amended = _as_kept(current.replace(passage, replacement, 1))
     if amended == current:
         raise DraftRefused(_("The replacement is the passage itself: nothing would change."), field="replacement")
     if not amended:

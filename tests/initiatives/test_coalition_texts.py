@@ -572,12 +572,15 @@ def test_an_amendment_adding_blanks_around_a_text_does_not_keep_the_draft_from_o
         amend(co_sponsored, berlin(), passage="ses eaux.", replacement="ses eaux.\n")
     proposed = amend(co_sponsored, berlin(), passage="ses eaux.", replacement="ses eaux. Et plus. ")
     coalitions.accept_amendment(amendment=proposed, delegate=proposer(), reason="Oui.")
+    # A lone CR (a browser sends every line break as CRLF, which the admin reads as LF) is a line break.
+    proposed = amend(co_sponsored, berlin(), passage="Et plus.", replacement="Et plus.\rEncore.")
+    coalitions.accept_amendment(amendment=proposed, delegate=proposer(), reason="Oui.")
     coalitions.submit_draft(draft=co_sponsored, delegate=proposer())
     coalitions.confirm_text(draft=co_sponsored, delegate=berlin())
     translate_everything(co_sponsored)
     assert open_in_the_admin(secretariat, co_sponsored).status_code == HTTPStatus.FOUND
     co_sponsored.refresh_from_db()
-    assert (co_sponsored.status, co_sponsored.commitment_fr) == ("open", COMMITMENT + " Et plus.")
+    assert (co_sponsored.status, co_sponsored.commitment_fr) == ("open", COMMITMENT + " Et plus.\nEncore.")
 
 
 def test_a_line_break_in_a_title_is_refused_as_a_browser_would_drop_it_in_the_admin(cast, co_sponsored):
