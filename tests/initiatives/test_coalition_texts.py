@@ -5,18 +5,22 @@ matrix, "invited" is Germany's delegate (Germany accepted: its delegates take pa
 """
 
 import datetime
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from http import HTTPStatus
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from modeltranslation.utils import build_localized_fieldname
 
 from initiatives import coalitions, publishing
 from initiatives.models import Amendment, DraftComment, Endorsement, Initiative, LogEntry, Sponsorship, Theme
+from initiatives.reference_data import load_reference_data
 from members.models import Accreditation, MemberState
-from tests.conftest import deliver, turn_on_mfa
+from tests.conftest import deliver, sign_in, turn_on_mfa
 from tests.factories import UserFactory
 from tests.initiatives.test_drafts import (
     CAST,
@@ -763,3 +767,46 @@ def test_the_draft_pages_queries_do_not_grow_with_comments_and_amendments(cast, 
     coalitions.accept_amendment(amendment=Amendment.objects.first(), delegate=proposer(), reason="Oui.")
     many = (queries(client, url(co_sponsored)), queries(client, url(co_sponsored, "versions")))
     assert many == few
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_secretariat_members_opening_a_draft_at_once_open_it_once():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writes; the race needs PostgreSQL (CI runs it there).")
+    load_reference_data()
+    paris, berlin = delegate("proposer@mfa.example", "FRA"), delegate("berlin@mfa.example", "DEU")
+    draft = propose(paris, signing_opens_on=timezone.localdate())
+    coalitions.invite_state(draft=draft, delegate=paris, member_state=berlin.member_state)
+    coalitions.accept_invitation(draft=draft, delegate=berlin)
+    coalitions.submit_draft(draft=draft, delegate=paris)
+    coalitions.confirm_text(draft=draft, delegate=berlin)
+    translate_everything(draft)
+    path = f"/en/admin/initiatives/initiative/{draft.pk}/change/"
+    posts = []
+    for email in ("one@secretariat.example", "two@secretariat.example"):
+        user = UserFactory(email=email, is_staff=True, is_superuser=True)
+        turn_on_mfa(user)
+        client = sign_in(Client(), user)
+        data = _form_data(client.get(path))  # both read the draft before either opens it
+        today = timezone.localdate().isoformat()
+        posts.append((client, {**data, "status": "open", "signing_opens_on": today, "launched_on": today}))
+    start = threading.Barrier(len(posts))
+
+    def open_it(post) -> int:
+        client, data = post
+        try:
+            start.wait()
+            return client.post(path, data).status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(posts)) as pool:
+        statuses = sorted(pool.map(open_it, posts))
+
+    assert statuses == [HTTPStatus.OK, HTTPStatus.FOUND]  # the second is told another saved it first
+    draft.refresh_from_db()
+    assert draft.status == "open"
+    rows = Endorsement.objects.filter(initiative=draft)
+    assert sorted(rows.values_list("member_state__code", flat=True)) == ["DEU", "FRA"]
+    assert list(LogEntry.objects.filter(initiative=draft).values_list("kind", flat=True)) == ["initiative.open"]
+    assert sorted(draft.lead_states.values_list("code", flat=True)) == ["DEU", "FRA"]
