@@ -26,6 +26,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from modeltranslation.utils import build_localized_fieldname
 
 from alliance.background import notify
@@ -35,6 +36,9 @@ from members.accreditation import STAFF_NEVER_ACT
 from members.models import Accreditation, MemberState, User
 
 DRAFT_TEXTS = ("title", "summary", "commitment")
+
+
+HANDED_OVER_TOO_LATE = _lazy("The lead state has submitted this text to the secretariat: the lead no longer changes.")
 
 
 class DraftRefused(Exception):
@@ -88,7 +92,7 @@ class DraftAccess:
 
     @property
     def may_hand_over(self) -> bool:
-        return self.is_lead and bool(self.successors)
+        return self.is_lead and not self.is_submitted and bool(self.successors)
 
     @property
     def takes_part(self) -> bool:
@@ -241,10 +245,11 @@ def propose_draft(
     _check_delegate(delegate)
     if language not in dict(settings.LANGUAGES):
         raise DraftRefused(_("Choose one of the register's languages."), field="language")
-    texts = {"title": title.strip(), "summary": summary.strip(), "commitment": commitment.strip()}
+    texts = {"title": _as_kept(title), "summary": _as_kept(summary), "commitment": _as_kept(commitment)}
     for field, text in texts.items():
         if not text:
             raise DraftRefused(_("This text is required."), field=field)
+    _check_one_line(texts["title"], field="title")
     if kind not in Initiative.Kind.values:
         raise DraftRefused(_("Choose one of the kinds of initiative."), field="kind")
     if signing_opens_on < timezone.localdate():
@@ -355,6 +360,10 @@ def hand_over_lead(*, draft: Initiative, delegate: Accreditation, to_state: Memb
     locked, own = _lock(draft=draft, delegate=delegate)
     if own is None or own.role != Sponsorship.Role.LEAD:
         raise DraftRefused(_("Only the delegates of the lead state hand over the lead."))
+    if locked.submitted_at is not None:
+        # A lead does not confirm (its submission is its confirmation), and the coalition's page
+        # says the lead submitted: a new lead could never confirm, and would be said to have submitted.
+        raise DraftRefused(str(HANDED_OVER_TOO_LATE))
     successor = (
         Sponsorship.objects.select_for_update()
         .filter(
@@ -403,6 +412,20 @@ def comment_on_draft(*, draft: Initiative, delegate: Accreditation, text: str) -
     return row
 
 
+def _as_kept(text: str) -> str:
+    """A draft's text as it is kept: as the admin reads it back from a browser (which sends every line
+    break as CRLF, read as LF), without blanks around it. Otherwise the admin would count a submitted
+    text as changed, and refuse every attempt to open the draft."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _check_one_line(title: str, *, field: str) -> None:
+    """A title is edited in an input of one line, which drops line breaks: with one, the admin would
+    read the submitted title as changed, and refuse to open the draft."""
+    if "\n" in title or "\r" in title:
+        raise DraftRefused(_("A title is one line: remove the line breaks."), field=field)
+
+
 def _passage_in(draft: Initiative, *, text: str, language: str, passage: str) -> str:
     """The current text that `passage` amends, which must contain it exactly once."""
     current = str(getattr(draft, build_localized_fieldname(text, language)) or "")
@@ -418,6 +441,29 @@ def _passage_in(draft: Initiative, *, text: str, language: str, passage: str) ->
             field="passage",
         )
     return current
+
+
+def _amended(draft: Initiative, *, text: str, language: str, passage: str, replacement: str) -> str:
+    """The current text with the amendment's passage (found exactly once) replaced, without blanks
+    around it (as every text is kept, and the admin reads it), when that changes it, leaves words and
+    still fits its field: accepting one amendment after another could empty a text or pass the
+    title's limit, though each was fine when proposed."""
+    current = _passage_in(draft, text=text, language=language, passage=passage)
+    amended = _as_kept(current.replace(passage, replacement, 1))
+    if amended == current:
+        raise DraftRefused(_("The replacement is the passage itself: nothing would change."), field="replacement")
+    if not amended:
+        # An empty text is no longer written in its language: no amendment could write it again.
+        raise DraftRefused(_("The text would be empty."), field="replacement")
+    if text == "title":
+        _check_one_line(amended, field="replacement")
+    longest: int | None = getattr(Initiative._meta.get_field(text), "max_length", None)
+    if longest is not None and len(amended) > longest:
+        raise DraftRefused(
+            _("The text would be longer than %(longest)s characters, its limit.") % {"longest": longest},
+            field="replacement",
+        )
+    return amended
 
 
 @transaction.atomic
@@ -444,9 +490,7 @@ def propose_amendment(
         raise DraftRefused(_("Quote the passage to replace."), field="passage")
     if passage == replacement:
         raise DraftRefused(_("The replacement is the passage itself: nothing would change."), field="replacement")
-    current = _passage_in(locked, text=text, language=language, passage=passage)
-    if text != "commitment" and not current.replace(passage, replacement).strip():
-        raise DraftRefused(_("The text would be empty."), field="replacement")
+    _amended(locked, text=text, language=language, passage=passage, replacement=replacement)
     amendment = Amendment(
         initiative=locked,
         member_state=own.member_state,
@@ -500,9 +544,9 @@ def accept_amendment(*, amendment: Amendment, delegate: Accreditation, reason: s
     locked, row = _decide_amendment(
         amendment=amendment, delegate=delegate, reason=reason, status=Amendment.Status.ACCEPTED
     )
-    current = _passage_in(locked, text=row.text, language=row.language, passage=row.passage)
+    amended = _amended(locked, text=row.text, language=row.language, passage=row.passage, replacement=row.replacement)
     column = build_localized_fieldname(row.text, row.language)
-    setattr(locked, column, current.replace(row.passage, row.replacement, 1))
+    setattr(locked, column, amended)
     locked.text_version += 1
     locked._history_user = delegate.user  # type: ignore[attr-defined]
     publishing.save_initiative(initiative=locked, changed=[column], by_coalition=True)

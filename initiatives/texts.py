@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -169,16 +170,37 @@ def draft_versions(initiative: Initiative) -> list[DraftVersion]:
     return list(reversed(result))
 
 
+# Beyond this many pairs of words to compare, the changed stretch shows as removed, then added:
+# a comparison's cost grows with the product of the two stretches' lengths.
+WORD_DIFF_BUDGET = 1_000_000
+
+
 def word_diff(old: str, new: str) -> SafeString:
-    """The new text with removed words in <del> and added words in <ins>, everything escaped."""
+    """The new text with removed words in <del> and added words in <ins>, everything escaped.
+
+    Only the stretch between the first and the last word that differ is compared (an amendment
+    changes one passage of a text that may be long), within WORD_DIFF_BUDGET."""
     before, after = re.findall(r"\S+|\s+", old), re.findall(r"\S+|\s+", new)
-    parts = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=before, b=after, autojunk=False).get_opcodes():
+    start = 0
+    while start < min(len(before), len(after)) and before[start] == after[start]:
+        start += 1
+    if start and before[start - 1].isspace():
+        start -= 1  # the space before a change goes with it ("By<ins> formally</ins> endorsing")
+    end = 0
+    while end < min(len(before), len(after)) - start and before[-1 - end] == after[-1 - end]:
+        end += 1
+    removed, added = before[start : len(before) - end], after[start : len(after) - end]
+    parts: list[str] = [escape("".join(after[:start]))]
+    opcodes: Sequence[tuple[str, int, int, int, int]] = [("replace", 0, len(removed), 0, len(added))]
+    if len(removed) * len(added) <= WORD_DIFF_BUDGET:
+        opcodes = difflib.SequenceMatcher(a=removed, b=added, autojunk=False).get_opcodes()
+    for tag, i1, i2, j1, j2 in opcodes:
         if tag in ("delete", "replace"):
-            parts.append(f"<del>{escape(''.join(before[i1:i2]))}</del>")
+            parts.append(f"<del>{escape(''.join(removed[i1:i2]))}</del>")
         if tag in ("insert", "replace"):
-            parts.append(f"<ins>{escape(''.join(after[j1:j2]))}</ins>")
+            parts.append(f"<ins>{escape(''.join(added[j1:j2]))}</ins>")
         if tag == "equal":
-            parts.append(escape("".join(after[j1:j2])))
+            parts.append(escape("".join(added[j1:j2])))
+    parts.append(escape("".join(after[len(after) - end :])))
     # Every piece above is escaped; only <del> and <ins> are markup.
     return mark_safe("".join(parts))  # nosec  # noqa: S308

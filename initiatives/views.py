@@ -717,11 +717,12 @@ def draft_hand_over(request: HttpRequest, pk: int, *, delegate: Accreditation) -
     form = HandOverForm(posted(request), successors=[row.member_state_id for row in access.successors])
     context = {"delegate": delegate, "access": access, "form": form, "action": "hand_over"}
     if not access.may_hand_over:
-        refusal = (
-            _("No state has accepted to co-sponsor this draft yet: the lead passes only to a co-sponsor.")
-            if access.is_lead
-            else _("Only the delegates of the lead state hand over the lead.")
-        )
+        if not access.is_lead:
+            refusal = _("Only the delegates of the lead state hand over the lead.")
+        elif access.is_submitted:
+            refusal = str(coalitions.HANDED_OVER_TOO_LATE)
+        else:
+            refusal = _("No state has accepted to co-sponsor this draft yet: the lead passes only to a co-sponsor.")
         return _draft_refusal(request, context, refusal)
     if request.method == "POST" and form.is_valid():
         state = form.cleaned_data["member_state"]

@@ -5,17 +5,22 @@ matrix, "invited" is Germany's delegate (Germany accepted: its delegates take pa
 """
 
 import datetime
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from http import HTTPStatus
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from modeltranslation.utils import build_localized_fieldname
 
 from initiatives import coalitions, publishing
-from initiatives.models import Amendment, DraftComment, Endorsement, Initiative, LogEntry, Sponsorship
+from initiatives.models import Amendment, DraftComment, Endorsement, Initiative, LogEntry, Sponsorship, Theme
+from initiatives.reference_data import load_reference_data
 from members.models import Accreditation, MemberState
-from tests.conftest import deliver, turn_on_mfa
+from tests.conftest import deliver, sign_in, turn_on_mfa
 from tests.factories import UserFactory
 from tests.initiatives.test_drafts import (
     CAST,
@@ -24,6 +29,7 @@ from tests.initiatives.test_drafts import (
     TITLE,
     assert_refused_before_the_draft,
     delegate,
+    propose,
     url,
 )
 from tests.members.test_admin_roles import _form_data
@@ -219,6 +225,21 @@ def test_every_version_and_its_differences_are_read_by_the_states_taking_part_on
     assert "la moitié" not in page or name in ("lead", "invited")
 
 
+def test_the_versions_of_a_long_draft_are_compared_in_the_time_of_a_page(cast):
+    """A draft's text has no length limit and a word comparison's cost grew with the square of the
+    text: 10,000 repeated words kept a server busy for half a minute on each request for the page."""
+    user, client = cast("lead")
+    paris = Accreditation.objects.get(user=user)
+    long = propose(paris, commitment="L'État s'engage à " + "protéger " * 10_000 + "ses eaux.")
+    proposed = amend(long, paris, passage="ses eaux.", replacement="toutes ses eaux.")
+    coalitions.accept_amendment(amendment=proposed, delegate=paris, reason="D'accord.")
+    started = time.monotonic()
+    response = client.get(url(long, "versions"))
+    assert time.monotonic() - started < 2
+    assert response.status_code == HTTPStatus.OK
+    assert "protéger protéger<ins> toutes</ins> ses eaux." in response.content.decode()
+
+
 # --- The rules of amendments --------------------------------------------------------------------
 
 
@@ -257,6 +278,25 @@ def test_an_amendment_whose_passage_another_changed_cannot_be_accepted(co_sponso
         ("proposed", "+"),
         ("accepted", "~"),
     ]
+
+
+def test_an_amendment_making_the_title_longer_than_a_title_is_refused_when_proposed_and_when_accepted(
+    cast, co_sponsored
+):
+    _user, lead = cast("lead")
+    with pytest.raises(coalitions.DraftRefused, match="300 characters"):
+        amend(co_sponsored, berlin(), text="title", passage="Appel", replacement="A" * 300)
+    # Each fits alone; once the first is accepted, the second would make the title too long.
+    first = amend(co_sponsored, berlin(), text="title", passage="Appel", replacement="A" * 200)
+    second = amend(co_sponsored, berlin(), text="title", passage="protégés", replacement="P" * 150)
+    coalitions.accept_amendment(amendment=first, delegate=proposer(), reason="Oui.")
+    response = lead.post(url(co_sponsored, f"amendments/{second.pk}/accept"), {"reason": "Oui.", "authority": "on"})
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert "300 characters" in response.content.decode()
+    second.refresh_from_db()
+    co_sponsored.refresh_from_db()
+    assert (second.status, co_sponsored.text_version) == ("proposed", 2)
+    assert co_sponsored.title_fr == TITLE.replace("Appel", "A" * 200)
 
 
 # --- Submitting and confirming -------------------------------------------------------------------
@@ -332,6 +372,25 @@ def test_only_a_co_sponsor_confirms_the_submitted_text_with_the_endorsing_statem
             assert response.status_code == HTTPStatus.NOT_FOUND
         else:
             assert_refused_before_the_draft(name, response)
+
+
+def test_the_lead_does_not_change_hands_once_the_text_is_submitted(cast, co_sponsored, secretariat, anonymous):
+    """Handed over after submitting, the new lead could never confirm the text (a lead does not) and
+    the page would say it submitted what another state did."""
+    _user, lead = cast("lead")
+    germany = MemberState.objects.get(code="DEU")
+    coalitions.submit_draft(draft=co_sponsored, delegate=proposer())
+    response = lead.post(url(co_sponsored, "lead"), {"member_state": germany.pk, "authority": "on"})
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert "the lead no longer changes" in response.content.decode()
+    with pytest.raises(coalitions.DraftRefused, match="the lead no longer changes"):
+        coalitions.hand_over_lead(draft=co_sponsored, delegate=proposer(), to_state=germany)
+    assert Sponsorship.objects.get(initiative=co_sponsored, member_state=germany).role == "co_sponsor"
+    coalitions.confirm_text(draft=co_sponsored, delegate=berlin())
+    translate_everything(co_sponsored)
+    assert open_in_the_admin(secretariat, co_sponsored).status_code == HTTPStatus.FOUND
+    page = anonymous.get(f"/en/initiatives/{co_sponsored.slug}/").content.decode()
+    assert "France submitted the agreed text" in page and "Germany submitted" not in page
 
 
 def test_the_delegate_space_lists_a_submitted_text_until_the_state_confirms_it(cast, co_sponsored):
@@ -467,6 +526,96 @@ def test_opening_publishes_the_sponsors_that_confirmed_and_their_endorsements(
     with pytest.raises(coalitions.DraftRefused, match="no longer a draft"):
         coalitions.comment_on_draft(draft=co_sponsored, delegate=berlin(), text="Encore.")
     assert DraftComment.objects.filter(initiative=co_sponsored).count() == 1
+
+
+def test_a_text_typed_in_a_browser_on_several_lines_is_amended_across_them_and_opened(cast, secretariat):
+    """A browser sends a text area's line breaks as CRLF; stored so, no passage quoted across them
+    (sent as CRLF too, read as LF) was ever found, and the admin, which reads LF, counted the
+    submitted text as changed and refused to open the draft."""
+    user, client = cast("lead")
+    paris = Accreditation.objects.get(user=user)
+    response = client.post(
+        "/en/delegate/drafts/new/",
+        {
+            "language": "fr",
+            "title": TITLE,
+            "summary": "Un résumé.\r\nSur deux lignes.",
+            "commitment": "L'État s'engage :\r\n- à protéger un tiers de ses eaux.",
+            "theme": Theme.objects.order_by("slug").first().pk,
+            "kind": "call",
+            "signing_opens_on": timezone.localdate().isoformat(),
+            "authority": "on",
+        },
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    draft = Initiative.objects.get(sponsorships__member_state__code="FRA", status="draft")
+    response = client.post(
+        url(draft, "amend"),
+        {
+            "text": "commitment",
+            "language": "fr",
+            "passage": "s'engage :\r\n- à protéger",
+            "replacement": "s'engage :\r\n- à protéger et à restaurer",
+            "authority": "on",
+        },
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    coalitions.accept_amendment(amendment=Amendment.objects.get(initiative=draft), delegate=paris, reason="Oui.")
+    coalitions.submit_draft(draft=draft, delegate=paris)
+    translate_everything(draft)
+    assert open_in_the_admin(secretariat, draft).status_code == HTTPStatus.FOUND
+    draft.refresh_from_db()
+    assert draft.status == "open"
+    assert draft.commitment_fr == "L'État s'engage :\n- à protéger et à restaurer un tiers de ses eaux."
+
+
+def test_an_amendment_adding_blanks_around_a_text_does_not_keep_the_draft_from_opening(secretariat, co_sponsored):
+    """The admin reads a text without the blanks around it: kept in a submitted text, they read as
+    a change to it, and every attempt to open the draft was refused."""
+    with pytest.raises(coalitions.DraftRefused, match="nothing would change"):
+        amend(co_sponsored, berlin(), passage="ses eaux.", replacement="ses eaux.\n")
+    proposed = amend(co_sponsored, berlin(), passage="ses eaux.", replacement="ses eaux. Et plus. ")
+    coalitions.accept_amendment(amendment=proposed, delegate=proposer(), reason="Oui.")
+    # A lone CR (a browser sends every line break as CRLF, which the admin reads as LF) is a line break.
+    proposed = amend(co_sponsored, berlin(), passage="Et plus.", replacement="Et plus.\rEncore.")
+    coalitions.accept_amendment(amendment=proposed, delegate=proposer(), reason="Oui.")
+    coalitions.submit_draft(draft=co_sponsored, delegate=proposer())
+    coalitions.confirm_text(draft=co_sponsored, delegate=berlin())
+    translate_everything(co_sponsored)
+    assert open_in_the_admin(secretariat, co_sponsored).status_code == HTTPStatus.FOUND
+    co_sponsored.refresh_from_db()
+    assert (co_sponsored.status, co_sponsored.commitment_fr) == ("open", COMMITMENT + " Et plus.\nEncore.")
+
+
+def test_a_line_break_in_a_title_is_refused_as_a_browser_would_drop_it_in_the_admin(cast, co_sponsored):
+    """A title is edited in an input of one line, which drops line breaks: a title with one (unseen
+    on the draft's page, where it reads as a space) would read as changed there, and the admin would
+    refuse every attempt to open the draft."""
+    _user, client = cast("invited")  # Germany's delegate
+    response = client.post(
+        url(co_sponsored, "amend"),
+        {"text": "title", "language": "fr", "passage": "Appel pour", "replacement": "Appel\r\npour", "authority": "on"},
+    )
+    assert response.status_code == HTTPStatus.OK
+    assert "A title is one line" in response.content.decode()
+    assert not Amendment.objects.exists()
+    with pytest.raises(coalitions.DraftRefused, match="A title is one line"):
+        propose(proposer(), title="Appel\npour des océans")
+
+
+def test_an_amendment_emptying_the_commitment_is_refused_when_proposed_and_when_accepted(co_sponsored):
+    """Emptied, the commitment was no longer "written" in its language, so no amendment could write it
+    again, and the secretariat may not write a state's text: the draft could never open."""
+    with pytest.raises(coalitions.DraftRefused, match="The text would be empty"):
+        amend(co_sponsored, berlin(), passage=COMMITMENT, replacement="")
+    # Each leaves words alone; accepted one after the other, the second would leave none.
+    first = amend(co_sponsored, berlin(), passage="L'État s'engage à ", replacement="")
+    second = amend(co_sponsored, proposer(), passage="protéger un tiers de ses eaux.", replacement="")
+    coalitions.accept_amendment(amendment=first, delegate=proposer(), reason="Oui.")
+    with pytest.raises(coalitions.DraftRefused, match="The text would be empty"):
+        coalitions.accept_amendment(amendment=second, delegate=proposer(), reason="Oui.")
+    co_sponsored.refresh_from_db()
+    assert co_sponsored.commitment_fr == "protéger un tiers de ses eaux."
 
 
 def test_no_draft_text_comment_amendment_or_invitation_reaches_outsiders_before_opening(cast, co_sponsored, anonymous):
@@ -618,3 +767,46 @@ def test_the_draft_pages_queries_do_not_grow_with_comments_and_amendments(cast, 
     coalitions.accept_amendment(amendment=Amendment.objects.first(), delegate=proposer(), reason="Oui.")
     many = (queries(client, url(co_sponsored)), queries(client, url(co_sponsored, "versions")))
     assert many == few
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_secretariat_members_opening_a_draft_at_once_open_it_once():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writes; the race needs PostgreSQL (CI runs it there).")
+    load_reference_data()
+    paris, berlin = delegate("proposer@mfa.example", "FRA"), delegate("berlin@mfa.example", "DEU")
+    draft = propose(paris, signing_opens_on=timezone.localdate())
+    coalitions.invite_state(draft=draft, delegate=paris, member_state=berlin.member_state)
+    coalitions.accept_invitation(draft=draft, delegate=berlin)
+    coalitions.submit_draft(draft=draft, delegate=paris)
+    coalitions.confirm_text(draft=draft, delegate=berlin)
+    translate_everything(draft)
+    path = f"/en/admin/initiatives/initiative/{draft.pk}/change/"
+    posts = []
+    for email in ("one@secretariat.example", "two@secretariat.example"):
+        user = UserFactory(email=email, is_staff=True, is_superuser=True)
+        turn_on_mfa(user)
+        client = sign_in(Client(), user)
+        data = _form_data(client.get(path))  # both read the draft before either opens it
+        today = timezone.localdate().isoformat()
+        posts.append((client, {**data, "status": "open", "signing_opens_on": today, "launched_on": today}))
+    start = threading.Barrier(len(posts))
+
+    def open_it(post) -> int:
+        client, data = post
+        try:
+            start.wait()
+            return client.post(path, data).status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(posts)) as pool:
+        statuses = sorted(pool.map(open_it, posts))
+
+    assert statuses == [HTTPStatus.OK, HTTPStatus.FOUND]  # the second is told another saved it first
+    draft.refresh_from_db()
+    assert draft.status == "open"
+    rows = Endorsement.objects.filter(initiative=draft)
+    assert sorted(rows.values_list("member_state__code", flat=True)) == ["DEU", "FRA"]
+    assert list(LogEntry.objects.filter(initiative=draft).values_list("kind", flat=True)) == ["initiative.open"]
+    assert sorted(draft.lead_states.values_list("code", flat=True)) == ["DEU", "FRA"]
