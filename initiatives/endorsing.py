@@ -23,6 +23,19 @@ class EndorsementRefused(Exception):
     """A rule of the register refuses the write; the message is shown to the user."""
 
 
+class TextChanged(EndorsementRefused):
+    """The text was changed after the delegate read it: the state would endorse words they never saw."""
+
+    def __init__(self, initiative: Initiative) -> None:
+        super().__init__(
+            _(
+                "The text was changed while you read it: it is now version %(version)s. Read it below "
+                "and confirm again if your state endorses it."
+            )
+            % {"version": initiative.text_version}
+        )
+
+
 class AlreadyEndorsed(EndorsementRefused):
     def __init__(self, endorsement: Endorsement) -> None:
         self.endorsement = endorsement
@@ -96,8 +109,9 @@ def _open_period(
     return endorsement
 
 
-def endorse(*, initiative: Initiative, delegate: Accreditation, statement: str) -> Endorsement:
-    """The delegate's state endorses the initiative's current text, from today.
+def endorse(*, initiative: Initiative, delegate: Accreditation, statement: str, text_version: int) -> Endorsement:
+    """The delegate's state endorses the initiative's text, from today: the version the delegate
+    read (`text_version`, which the form carries), refused if it is no longer the initiative's.
 
     The state always comes from the accreditation. Two submissions for one state at once
     meet the database's one-open-endorsement constraint: one row is written, the other
@@ -105,6 +119,8 @@ def endorse(*, initiative: Initiative, delegate: Accreditation, statement: str) 
     """
     if not delegate.is_active():
         raise EndorsementRefused(_("Your accreditation is not approved or has expired."))
+    if text_version != initiative.text_version:
+        raise TextChanged(initiative)
     return _open_period(
         initiative=initiative,
         member_state=delegate.member_state,

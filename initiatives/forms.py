@@ -41,6 +41,15 @@ class InitiativeFilterForm(forms.Form):
 
 
 class EndorseForm(forms.Form):
+    # The version of the text the page showed: the state endorses what its delegate read.
+    text_version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={
+            key: _("The page did not say which version of the text you read: open the endorsement page again.")
+            for key in ("required", "invalid", "min_value")
+        },
+    )
     authority = forms.BooleanField(
         label=_(
             "I confirm that I am authorised to endorse this text on behalf of my state, "

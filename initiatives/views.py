@@ -27,7 +27,7 @@ from alliance import caching
 from alliance.caching import public_page
 from alliance.forms import posted
 from initiatives import certificates, coalitions, coverage, datapackage, matrix, receipts, texts, transparency
-from initiatives.endorsing import EndorsementRefused, check_can_endorse
+from initiatives.endorsing import EndorsementRefused, TextChanged, check_can_endorse
 from initiatives.endorsing import endorse as endorse_initiative
 from initiatives.endorsing import withdraw as withdraw_endorsement
 from initiatives.forms import (
@@ -276,16 +276,24 @@ def _certificate_refused(request: HttpRequest, endorsement: Endorsement, refusal
 def endorse(request: HttpRequest, slug: str, *, delegate: Accreditation) -> HttpResponse:
     initiative = get_object_or_404(Initiative.objects.published(), slug=slug)
     typed = typed_before_reauthentication(request)
-    form = EndorseForm(posted(request), initial=typed)
+    initial = {**typed, "text_version": initiative.text_version}
+    form = EndorseForm(posted(request), initial=initial)
     context = {"initiative": initiative, "delegate": delegate, "form": form, "typed_before": bool(typed)}
     try:
         if request.method == "POST" and form.is_valid():
             endorsement = endorse_initiative(
-                initiative=initiative, delegate=delegate, statement=form.cleaned_data["statement"]
+                initiative=initiative,
+                delegate=delegate,
+                statement=form.cleaned_data["statement"],
+                text_version=form.cleaned_data["text_version"],
             )
             messages.success(request, _("Your state's endorsement is recorded. This is its receipt."))
             return redirect(endorsement)
         check_can_endorse(initiative=initiative, delegate=delegate)
+    except TextChanged as changed:
+        # The form again, on the new text, with the statement kept and the authority to confirm again.
+        again = EndorseForm(initial={**initial, "statement": form.cleaned_data["statement"]})
+        return render(request, "initiatives/endorse.html", {**context, "form": again, "changed": changed}, status=409)
     except EndorsementRefused as refusal:
         return render(request, "initiatives/endorse.html", {**context, "refusal": str(refusal)}, status=409)
     return render(request, "initiatives/endorse.html", context)

@@ -96,7 +96,8 @@ def test_feeds_publish_typed_text_as_text_never_as_markup(register, anonymous):
 def test_a_statement_with_a_bidi_override_is_refused_with_a_message(persona):
     _user, client = persona("delegate_of_x")
     response = client.post(
-        "/en/initiatives/gender-at-the-centre/endorse/", {"statement": f"We endorse {RLO}txet siht", "authority": "on"}
+        "/en/initiatives/gender-at-the-centre/endorse/",
+        {"statement": f"We endorse {RLO}txet siht", "authority": "on", "text_version": 1},
     )
     assert response.status_code == HTTPStatus.OK
     assert "changes the direction in which it is displayed" in response.content.decode()
@@ -120,7 +121,9 @@ def test_the_secretariat_cannot_publish_a_bidi_override_in_a_title_either(superu
 def test_arabic_text_keeps_its_direction_marks(persona):
     _user, client = persona("delegate_of_x")
     statement = "\u0646\u0624\u064a\u062f \u200fUN\u200f"  # a right-to-left mark is how Arabic text places a Latin word
-    response = client.post("/en/initiatives/gender-at-the-centre/endorse/", {"statement": statement, "authority": "on"})
+    response = client.post(
+        "/en/initiatives/gender-at-the-centre/endorse/", {"statement": statement, "authority": "on", "text_version": 1}
+    )
     assert response.status_code == HTTPStatus.FOUND
     assert (
         Endorsement.objects.get(initiative__slug="gender-at-the-centre", member_state__code="FRA").statement

@@ -31,7 +31,9 @@ def test_concurrent_endorsements_by_two_delegates_of_one_state_write_exactly_one
     def submit(client: Client) -> int:
         try:
             start.wait()
-            return client.post("/en/initiatives/gender-at-the-centre/endorse/", {"authority": "on"}).status_code
+            return client.post(
+                "/en/initiatives/gender-at-the-centre/endorse/", {"authority": "on", "text_version": 1}
+            ).status_code
         finally:
             connection.close()
 

@@ -90,7 +90,7 @@ def test_a_corrected_date_follows_the_rules_of_any_period(register, day, message
 
 def test_an_online_endorsement_is_never_corrected(persona):
     _user, client = persona("delegate_of_x")
-    client.post("/en/initiatives/gender-at-the-centre/endorse/", {"authority": "on"})
+    client.post("/en/initiatives/gender-at-the-centre/endorse/", {"authority": "on", "text_version": 1})
     row = Endorsement.objects.get(initiative__slug="gender-at-the-centre", member_state__code="FRA")
     with pytest.raises(EndorsementRefused, match="made online"):
         correct(row, endorsed_on=row.endorsed_on - datetime.timedelta(days=1))

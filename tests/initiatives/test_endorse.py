@@ -14,6 +14,7 @@ from django_tasks_db.models import DBTaskResult
 
 from initiatives import endorsing
 from initiatives.models import Endorsement, Initiative
+from initiatives.publishing import save_initiative
 from members.models import Accreditation, MemberState
 from tests.conftest import PERSONAS, accredit, deliver, sign_in, turn_on_mfa
 from tests.factories import UserFactory
@@ -68,7 +69,13 @@ def test_post_endorse_writes_one_row_for_the_delegates_own_state_only(
         # A state and an initiative smuggled into the form are ignored.
         response = client.post(
             ENDORSE,
-            {"authority": "on", "statement": "We stand by it.", "member_state": france.pk, "initiative": 1},
+            {
+                "authority": "on",
+                "text_version": 1,
+                "statement": "We stand by it.",
+                "member_state": france.pk,
+                "initiative": 1,
+            },
         )
     if name in ACTS_FOR:
         row = Endorsement.objects.get(initiative__slug="gender-at-the-centre")
@@ -142,7 +149,7 @@ def test_post_withdraw_closes_only_the_delegates_own_states_endorsement(
 
 def test_a_second_endorsement_by_the_same_state_is_refused_with_the_date(persona):
     _user, client = persona("delegate_of_x")
-    response = client.post("/en/initiatives/paris-call/endorse/", {"authority": "on"})
+    response = client.post("/en/initiatives/paris-call/endorse/", {"authority": "on", "text_version": 1})
     assert response.status_code == HTTPStatus.CONFLICT
     assert "This initiative was already endorsed on 16 September 2019 by France." in response.content.decode()
     assert Endorsement.objects.filter(initiative__slug="paris-call", member_state__code="FRA").count() == 1
@@ -150,11 +157,11 @@ def test_a_second_endorsement_by_the_same_state_is_refused_with_the_date(persona
 
 def test_another_delegate_of_the_same_state_is_refused_after_the_first_endorsed(persona):
     _first, first_client = persona("delegate_of_x")
-    first_client.post(ENDORSE, {"authority": "on"})
+    first_client.post(ENDORSE, {"authority": "on", "text_version": 1})
     colleague = UserFactory()
     turn_on_mfa(colleague)
     accredit(colleague, "FRA")
-    response = sign_in(Client(), colleague).post(ENDORSE, {"authority": "on"})
+    response = sign_in(Client(), colleague).post(ENDORSE, {"authority": "on", "text_version": 1})
     assert response.status_code == HTTPStatus.CONFLICT
     assert "already endorsed on" in response.content.decode()
     assert Endorsement.objects.filter(initiative__slug="gender-at-the-centre").count() == 1
@@ -171,7 +178,7 @@ def test_another_delegate_of_the_same_state_is_refused_after_the_first_endorsed(
 def test_only_open_initiatives_inside_their_signing_window_can_be_endorsed(persona, change, message):
     Initiative.objects.filter(slug="gender-at-the-centre").update(**change)
     _user, client = persona("delegate_of_x")
-    for response in (client.get(ENDORSE), client.post(ENDORSE, {"authority": "on"})):
+    for response in (client.get(ENDORSE), client.post(ENDORSE, {"authority": "on", "text_version": 1})):
         assert response.status_code == HTTPStatus.CONFLICT
         assert message in response.content.decode()
     assert open_rows("gender-at-the-centre") == set()
@@ -185,9 +192,44 @@ def test_the_statement_of_authority_must_be_ticked(persona):
     assert open_rows("gender-at-the-centre") == set()
 
 
+def test_a_text_changed_after_the_delegate_read_it_is_not_endorsed_unread(persona):
+    """The form carries the version its page showed: if the secretariat makes a material change
+    meanwhile, the state does not endorse words its delegate never saw. The page shows the new text
+    and keeps the statement; the delegate confirms again."""
+    _user, client = persona("delegate_of_x")
+    assert 'name="text_version" value="1"' in client.get(ENDORSE).content.decode()
+    initiative = Initiative.objects.get(slug="gender-at-the-centre")
+    changed = []
+    for code in ("en", "fr", "es", "ar", "zh_hans", "ru"):  # a new version says the same in every language
+        setattr(initiative, f"commitment_{code}", f"({code}) We put gender equality at the centre of every school.")
+        changed.append(f"commitment_{code}")
+    save_initiative(initiative=initiative, changed=changed, material=True)
+    response = client.post(ENDORSE, {"authority": "on", "text_version": 1, "statement": "Ours."})
+    assert response.status_code == HTTPStatus.CONFLICT
+    page = response.content.decode()
+    assert "The text was changed while you read it: it is now version 2." in page
+    assert "(en) We put gender equality at the centre of every school." in page
+    assert 'name="text_version" value="2"' in page
+    assert ">\nOurs.</textarea>" in page
+    assert 'name="authority" required' in page and "checked" not in page  # to confirm again
+    assert open_rows("gender-at-the-centre") == set()
+    assert client.post(ENDORSE, {"authority": "on", "text_version": 2}).status_code == HTTPStatus.FOUND
+    assert Endorsement.objects.get(initiative=initiative).text_version == 2
+
+
+@pytest.mark.parametrize("version", [None, "", "two", "0"])
+def test_a_form_without_the_version_read_is_refused_with_a_message(persona, version):
+    _user, client = persona("delegate_of_x")
+    data = {"authority": "on"} if version is None else {"authority": "on", "text_version": version}
+    response = client.post(ENDORSE, data)
+    assert response.status_code == HTTPStatus.OK
+    assert "The page did not say which version of the text you read" in response.content.decode()
+    assert open_rows("gender-at-the-centre") == set()
+
+
 def test_the_public_statement_is_limited_to_2000_characters(persona):
     _user, client = persona("delegate_of_x")
-    response = client.post(ENDORSE, {"authority": "on", "statement": "x" * 2001})
+    response = client.post(ENDORSE, {"authority": "on", "text_version": 1, "statement": "x" * 2001})
     assert "Ensure this value has at most 2000 characters (it has 2001)." in response.content.decode()
     assert open_rows("gender-at-the-centre") == set()
 
@@ -202,7 +244,7 @@ def test_a_withdrawal_needs_a_reason(persona):
 def test_endorsing_needs_a_second_factor(register):
     user = UserFactory()
     accredit(user, "FRA")
-    response = sign_in(Client(), user).post(ENDORSE, {"authority": "on"})
+    response = sign_in(Client(), user).post(ENDORSE, {"authority": "on", "text_version": 1})
     assert response.status_code == HTTPStatus.FORBIDDEN
     assert "Set up two-factor authentication before acting for your state." in response.content.decode()
     assert 'href="/en/accounts/2fa/totp/activate/"' in response.content.decode()
@@ -215,7 +257,7 @@ def test_a_second_factor_removed_since_the_form_was_read_refuses_the_signature(p
     user, client = persona("delegate_of_x")
     assert client.get(ENDORSE).status_code == HTTPStatus.OK
     Authenticator.objects.filter(user=user).delete()  # removed in another tab
-    response = client.post(ENDORSE, {"authority": "on"})
+    response = client.post(ENDORSE, {"authority": "on", "text_version": 1})
     assert response.status_code == HTTPStatus.FORBIDDEN
     assert "Set up two-factor authentication before acting for your state." in response.content.decode()
     assert open_rows("gender-at-the-centre") == set()
@@ -224,7 +266,7 @@ def test_a_second_factor_removed_since_the_form_was_read_refuses_the_signature(p
 def test_endorsing_needs_a_recent_reauthentication(persona):
     user, _client = persona("delegate_of_x")
     client = sign_in(Client(), user, reauthenticated=False)
-    response = client.post(ENDORSE, {"authority": "on"})
+    response = client.post(ENDORSE, {"authority": "on", "text_version": 1})
     assert response.status_code == HTTPStatus.FOUND
     assert response["Location"].startswith("/en/accounts/reauthenticate/")
     assert open_rows("gender-at-the-centre") == set()
@@ -245,16 +287,16 @@ def test_a_revocation_takes_effect_on_the_next_request(persona):
     user, client = persona("delegate_of_x")
     assert client.get(ENDORSE).status_code == HTTPStatus.OK
     Accreditation.objects.filter(user=user).update(status=Accreditation.Status.REVOKED)
-    response = client.post(ENDORSE, {"authority": "on"})
+    response = client.post(ENDORSE, {"authority": "on", "text_version": 1})
     assert response.status_code == HTTPStatus.FORBIDDEN
     assert open_rows("gender-at-the-centre") == set()
 
 
 def test_withdrawal_keeps_the_row_and_a_later_endorsement_opens_a_new_period(persona, anonymous):
     _user, client = persona("delegate_of_x")
-    client.post(ENDORSE, {"authority": "on"})
+    client.post(ENDORSE, {"authority": "on", "text_version": 1})
     client.post("/en/initiatives/gender-at-the-centre/withdraw/", {"authority": "on", "reason": "Policy review."})
-    client.post(ENDORSE, {"authority": "on", "statement": "Back again."})
+    client.post(ENDORSE, {"authority": "on", "text_version": 1, "statement": "Back again."})
     periods = Endorsement.objects.filter(initiative__slug="gender-at-the-centre", member_state__code="FRA")
     assert periods.count() == 2
     assert periods.in_force().get().statement == "Back again."
@@ -274,7 +316,7 @@ def test_an_email_failure_never_loses_the_endorsement(persona, settings, django_
     settings.EMAIL_BACKEND = f"{__name__}.RefusingMailServer"
     user, client = persona("delegate_of_x")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(ENDORSE, {"authority": "on"})
+        response = client.post(ENDORSE, {"authority": "on", "text_version": 1})
     assert response.status_code == HTTPStatus.FOUND
     assert open_rows("gender-at-the-centre") == {"FRA"}
     deliver()
@@ -291,7 +333,7 @@ def test_an_email_failure_never_loses_the_endorsement(persona, settings, django_
 def test_the_delegate_never_waits_for_the_mail_server(persona, settings, django_capture_on_commit_callbacks):
     user, client = persona("delegate_of_x")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(ENDORSE, {"authority": "on"})
+        response = client.post(ENDORSE, {"authority": "on", "text_version": 1})
     assert response.status_code == HTTPStatus.FOUND  # answered before any mail server was asked
     assert open_rows("gender-at-the-centre") == {"FRA"}
     assert mail.outbox == []
@@ -301,7 +343,7 @@ def test_the_delegate_never_waits_for_the_mail_server(persona, settings, django_
 
 def test_the_receipt_shows_the_endorsement_but_never_the_signer(persona, anonymous):
     user, client = persona("delegate_of_x")
-    client.post(ENDORSE, {"authority": "on", "statement": "For the record."})
+    client.post(ENDORSE, {"authority": "on", "text_version": 1, "statement": "For the record."})
     row = Endorsement.objects.get(initiative__slug="gender-at-the-centre")
     page = anonymous.get(f"/en/endorsements/{row.reference}/").content.decode()
     assert "France" in page
@@ -313,7 +355,7 @@ def test_the_receipt_shows_the_endorsement_but_never_the_signer(persona, anonymo
 def test_csrf_is_enforced_on_endorse(persona):
     user, _client = persona("delegate_of_x")
     client = sign_in(Client(enforce_csrf_checks=True), user)
-    response = client.post(ENDORSE, {"authority": "on"})
+    response = client.post(ENDORSE, {"authority": "on", "text_version": 1})
     assert response.status_code == HTTPStatus.FORBIDDEN
     assert open_rows("gender-at-the-centre") == set()
 
@@ -380,7 +422,7 @@ def test_an_endorsement_takes_the_same_few_queries_every_time(
     if connection.vendor != "postgresql":
         queries -= 1  # SQLite has one writer at a time: appends need no turn
     with django_capture_on_commit_callbacks(execute=True), django_assert_num_queries(queries):
-        response = client.post(ENDORSE, {"authority": "on"})
+        response = client.post(ENDORSE, {"authority": "on", "text_version": 1})
     assert response.status_code == HTTPStatus.FOUND
 
 
@@ -391,7 +433,7 @@ def test_each_delegate_of_the_state_is_told_in_their_own_language(persona, djang
     colleague = UserFactory(email="colleague@mission.example", language="ar")
     accredit(colleague, "FRA")
     with django_capture_on_commit_callbacks(execute=True):
-        client.post("/en/initiatives/gender-at-the-centre/endorse/", {"authority": "on"})
+        client.post("/en/initiatives/gender-at-the-centre/endorse/", {"authority": "on", "text_version": 1})
     deliver()
     told = {message.to[0]: message for message in mail.outbox}
     assert set(told) == {user.email, "colleague@mission.example", "secretariat@alliance.example"}

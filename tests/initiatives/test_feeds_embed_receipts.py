@@ -41,7 +41,7 @@ def test_a_same_day_withdrawal_is_the_newest_entry_and_ids_are_absolute_and_lang
     persona, anonymous, settings
 ):
     _user, client = persona("delegate_of_x")
-    client.post("/en/initiatives/gender-at-the-centre/endorse/", {"authority": "on"})
+    client.post("/en/initiatives/gender-at-the-centre/endorse/", {"authority": "on", "text_version": 1})
     client.post("/en/initiatives/gender-at-the-centre/withdraw/", {"authority": "on", "reason": "Review."})
     feed = ET.fromstring(anonymous.get("/en/feeds/initiatives/gender-at-the-centre/").content)
     titles = [entry.find(f"{ATOM}title").text for entry in feed.findall(f"{ATOM}entry")]

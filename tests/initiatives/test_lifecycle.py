@@ -38,7 +38,7 @@ def test_a_delegate_is_offered_no_button_the_register_would_refuse(window_passed
     page = client.get(f"/en/initiatives/{SLUG}/").content.decode()
     assert f"/en/initiatives/{SLUG}/endorse/" not in page
     assert f"/en/initiatives/{SLUG}/endorse/" not in client.get("/en/delegate/").content.decode()
-    response = client.post(f"/en/initiatives/{SLUG}/endorse/", {"authority": "on"})
+    response = client.post(f"/en/initiatives/{SLUG}/endorse/", {"authority": "on", "text_version": 1})
     assert response.status_code == HTTPStatus.CONFLICT
     assert not Endorsement.objects.filter(initiative__slug=SLUG).exists()
 

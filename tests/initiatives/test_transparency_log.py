@@ -52,7 +52,7 @@ def inclusion_holds(anonymous, index: int, size: int, root: bytes) -> bool:
 def test_every_public_change_appends_an_entry_in_its_own_transaction(persona, django_capture_on_commit_callbacks):
     _user, client = persona("delegate_of_x")
     before = LogEntry.objects.count()
-    client.post(ENDORSE, {"statement": "We stand by it.", "authority": "on"})
+    client.post(ENDORSE, {"statement": "We stand by it.", "authority": "on", "text_version": 1})
     row = Endorsement.objects.get(initiative__slug="gender-at-the-centre", member_state__code="FRA")
     [entry] = entries_of("endorsement.recorded")[-1:]
     assert entry["endorsement"]["reference"] == row.reference
@@ -154,7 +154,7 @@ def test_the_worker_signs_the_checkpoint_of_a_grown_log_off_the_requests_path(re
     before = transparency.size()
     _user, client = persona("delegate_of_x")
     with CaptureQueriesContext(connection) as request:
-        client.post("/en/initiatives/gender-at-the-centre/endorse/", {"authority": "on"})
+        client.post("/en/initiatives/gender-at-the-centre/endorse/", {"authority": "on", "text_version": 1})
     assert not any("initiatives_checkpoint" in query["sql"] for query in request.captured_queries)
     assert not Checkpoint.objects.filter(size=before + 1).exists()
     deliver()

@@ -229,7 +229,7 @@ def test_a_delegate_renews_before_expiry_and_keeps_acting_until_the_end(
     Accreditation.objects.filter(pk=old.pk).update(valid_until=days(-1))  # the end passes first
     with pytest.raises(NotAccredited):
         acting_accreditation(user)
-    endorse = client.post("/en/initiatives/gender-at-the-centre/endorse/", {"authority": "on"})
+    endorse = client.post("/en/initiatives/gender-at-the-centre/endorse/", {"authority": "on", "text_version": 1})
     assert endorse.status_code == HTTPStatus.FORBIDDEN
     page = client.get("/en/delegate/").content.decode()
     assert "Expired" in page and "Approved" not in page

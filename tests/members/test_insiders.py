@@ -249,7 +249,7 @@ def test_a_staff_member_with_an_old_accreditation_cannot_act_for_the_state(perso
     User.objects.filter(pk=user.pk).update(is_staff=True)
     page = client.get("/en/initiatives/gender-at-the-centre/").content.decode()
     assert "/en/initiatives/gender-at-the-centre/endorse/" not in page  # no button the register would refuse
-    response = client.post("/en/initiatives/gender-at-the-centre/endorse/", {"authority": "on"})
+    response = client.post("/en/initiatives/gender-at-the-centre/endorse/", {"authority": "on", "text_version": 1})
     assert response.status_code == HTTPStatus.FORBIDDEN
     assert "Secretariat staff cannot act for a state." in response.content.decode()
 

@@ -46,13 +46,13 @@ def test_a_withdrawal_planted_with_a_stale_session_is_not_run_by_the_delegates_r
 def test_a_delegate_whose_reauthentication_expired_sends_the_form_again_with_their_text(persona):
     user, _fresh = persona("delegate_of_x")
     client = sign_in(Client(), user, reauthenticated=False)
-    client.post(ENDORSE, {"statement": "France stands by this text.", "authority": "on"})
+    client.post(ENDORSE, {"statement": "France stands by this text.", "authority": "on", "text_version": 1})
     assert france_in_force("gender-at-the-centre") is False
     client.post("/en/accounts/reauthenticate/", {"password": PASSWORD, "next": ENDORSE})
     assert france_in_force("gender-at-the-centre") is False
     form = client.get(ENDORSE).content.decode()
     assert "France stands by this text.</textarea>" in form
-    response = client.post(ENDORSE, {"statement": "France stands by this text.", "authority": "on"})
+    response = client.post(ENDORSE, {"statement": "France stands by this text.", "authority": "on", "text_version": 1})
     assert response.status_code == HTTPStatus.FOUND
     assert Endorsement.objects.in_force().get(
         initiative__slug="gender-at-the-centre", member_state__code="FRA"
