@@ -26,7 +26,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from modeltranslation.utils import build_localized_fieldname
 
 from alliance.background import notify
@@ -38,7 +38,9 @@ from members.models import Accreditation, MemberState, User
 DRAFT_TEXTS = ("title", "summary", "commitment")
 
 
-HANDED_OVER_TOO_LATE = _lazy("The lead state has submitted this text to the secretariat: the lead no longer changes.")
+HANDED_OVER_TOO_LATE = gettext_lazy(
+    "The lead state has submitted this text to the secretariat: the lead no longer changes."
+)
 
 
 class DraftRefused(Exception):

@@ -21,9 +21,8 @@ from collections.abc import Collection
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import get_language, get_language_info, pgettext
+from django.utils.translation import get_language, get_language_info, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from modeltranslation.utils import build_localized_fieldname
 
 from alliance import caching
@@ -111,7 +110,7 @@ def check_initiative_change(
     return stored
 
 
-NOT_SUBMITTED = _lazy(
+NOT_SUBMITTED = gettext_lazy(
     "A state proposed this draft and its lead state has not submitted it to the secretariat: "
     "it cannot be published yet."
 )

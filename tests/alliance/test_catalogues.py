@@ -1,5 +1,6 @@
 """Every message a reader sees exists in the six UN languages."""
 
+import re
 import shutil
 from pathlib import Path
 
@@ -27,6 +28,15 @@ def test_the_catalogue_has_no_untranslated_or_fuzzy_message(language):
     fuzzy = [message.id for message in messages if message.fuzzy]
     assert untranslated == []
     assert fuzzy == []
+
+
+def test_messages_are_marked_under_names_makemessages_knows():
+    """makemessages extracts `_()` and gettext's own names; a message marked under another alias
+    (`gettext_lazy as _lazy`) is never extracted, so it reaches every reader in English."""
+    alias = re.compile(r"import .*\b[np]?gettext(?:_lazy|_noop)?\s+as\s+(?!_\b)\w+")
+    sources = [path for path in Path(settings.BASE_DIR).rglob("*.py") if not {".venv", "var"} & set(path.parts)]
+    assert len(sources) > 100
+    assert [str(path) for path in sources if alias.search(path.read_text())] == []
 
 
 def test_every_message_of_the_code_and_templates_is_in_the_catalogues(tmp_path, settings, monkeypatch):
