@@ -274,20 +274,29 @@ def _certificate_refused(request: HttpRequest, endorsement: Endorsement, refusal
 @fresh_authentication_required(keep=("statement",))
 @require_http_methods(["GET", "POST"])
 def endorse(request: HttpRequest, slug: str, *, delegate: Accreditation) -> HttpResponse:
-    initiative = get_object_or_404(Initiative.objects.published(), slug=slug)
     typed = typed_before_reauthentication(request)
     form = EndorseForm(posted(request), initial=typed)
-    context = {"initiative": initiative, "delegate": delegate, "form": form, "typed_before": bool(typed)}
-    try:
-        if request.method == "POST" and form.is_valid():
-            endorsement = endorse_initiative(
-                initiative=initiative, delegate=delegate, statement=form.cleaned_data["statement"]
-            )
+    refusal = None
+    if request.method == "POST" and form.is_valid():
+        # The write reads only the columns it needs; a refusal's page reads the whole row below.
+        signing = get_object_or_404(Initiative.objects.published().for_signing(), slug=slug)
+        statement = form.cleaned_data["statement"]
+        try:
+            endorsement = endorse_initiative(initiative=signing, delegate=delegate, statement=statement)
+        except EndorsementRefused as refused:
+            refusal = str(refused)
+        else:
             messages.success(request, _("Your state's endorsement is recorded. This is its receipt."))
             return redirect(endorsement)
-        check_can_endorse(initiative=initiative, delegate=delegate)
-    except EndorsementRefused as refusal:
-        return render(request, "initiatives/endorse.html", {**context, "refusal": str(refusal)}, status=409)
+    initiative = get_object_or_404(Initiative.objects.published(), slug=slug)
+    if refusal is None:
+        try:
+            check_can_endorse(initiative=initiative, delegate=delegate)
+        except EndorsementRefused as refused:
+            refusal = str(refused)
+    context = {"initiative": initiative, "delegate": delegate, "form": form, "typed_before": bool(typed)}
+    if refusal is not None:
+        return render(request, "initiatives/endorse.html", {**context, "refusal": refusal}, status=409)
     return render(request, "initiatives/endorse.html", context)
 
 
