@@ -380,7 +380,7 @@ def test_an_endorsement_takes_the_same_few_queries_every_time(
     session is read from the database too."""
     _user, client = persona("delegate_of_x")
     assert client.get(ENDORSE).status_code == HTTPStatus.OK  # the delegate reads the form first
-    queries = 12 if settings.SESSION_ENGINE.endswith("cached_db") else 13
+    queries = 11 if settings.SESSION_ENGINE.endswith("cached_db") else 12
     if connection.vendor != "postgresql":
         queries -= 1  # SQLite has one writer at a time: appends need no turn
     with django_capture_on_commit_callbacks(execute=True), django_assert_num_queries(queries):
