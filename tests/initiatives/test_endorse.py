@@ -375,9 +375,9 @@ def test_an_endorsement_takes_the_same_few_queries_every_time(
     the accreditation, the user's second factors (read once for our rule and allauth's step-up
     check), the initiative (its signing window read from that row), the two rows written (the
     one-open-endorsement constraint refuses a second period in force), its transparency log entry
-    (the appends' turn, the last index, the entry), the task that tells the state's delegates (the
-    worker writes and sends the emails), and the transaction's two statements. Without Redis, the
-    session is read from the database too."""
+    (the appends' turn, then the entry, which takes the next index), the task that tells the state's
+    delegates (the worker writes and sends the emails), and the transaction's two statements.
+    Without Redis, the session is read from the database too."""
     _user, client = persona("delegate_of_x")
     assert client.get(ENDORSE).status_code == HTTPStatus.OK  # the delegate reads the form first
     queries = 11 if settings.SESSION_ENGINE.endswith("cached_db") else 12
