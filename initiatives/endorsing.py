@@ -55,6 +55,11 @@ def check_can_endorse(*, initiative: Initiative, delegate: Accreditation) -> Non
 
 def _check_period(*, initiative: Initiative, member_state: MemberState, endorsed_on: datetime.date) -> None:
     """The rules of a new period of endorsement, whoever records it."""
+    _check_date(initiative=initiative, endorsed_on=endorsed_on)
+    _check_overlap(initiative=initiative, member_state=member_state, endorsed_on=endorsed_on)
+
+
+def _check_date(*, initiative: Initiative, endorsed_on: datetime.date) -> None:
     today = timezone.localdate()
     if initiative.status == Initiative.Status.DRAFT:
         raise EndorsementRefused(_("This initiative is not published."))
@@ -67,6 +72,9 @@ def _check_period(*, initiative: Initiative, member_state: MemberState, endorsed
         # A back-dated record (a note verbale, a listed signature) follows the window as it was
         # then, even once the initiative has closed.
         raise EndorsementRefused(_("On that date the initiative was not open for endorsement."))
+
+
+def _check_overlap(*, initiative: Initiative, member_state: MemberState, endorsed_on: datetime.date) -> None:
     # The periods still in force, or withdrawn after that day (at most a few rows), in one query of
     # two columns; the row itself is read only to refuse.
     periods = list(
@@ -88,7 +96,13 @@ def _open_period(
     """Write a new period once its rules hold; the database constraint decides a race."""
     try:
         with transaction.atomic():
-            _check_period(initiative=initiative, member_state=member_state, endorsed_on=fields["endorsed_on"])
+            endorsed_on = fields["endorsed_on"]
+            _check_date(initiative=initiative, endorsed_on=endorsed_on)
+            # A back-dated period may overlap one withdrawn since. A period from today can only
+            # overlap one in force (no withdrawal is dated in the future), which the one-open-
+            # endorsement constraint refuses on insert: no query asks first (the signing request's).
+            if endorsed_on < timezone.localdate():
+                _check_overlap(initiative=initiative, member_state=member_state, endorsed_on=endorsed_on)
             endorsement = Endorsement.objects.create(
                 initiative=initiative, member_state=member_state, text_version=initiative.text_version, **fields
             )

@@ -55,39 +55,48 @@ def note_verifier_key() -> str:
     return verifier_key(origin(), raw)
 
 
-def _append(*, kind: str, subject: dict[str, Any], **links: Any) -> LogEntry:
+# The next index and the entry in one statement. The ORM compiles the same (an insert with a
+# subquery) for more CPU than the two statements it replaces, on every public change.
+_INSERT_NEXT = (
+    'INSERT INTO initiatives_logentry ("index", kind, entry, leaf_hash, logged_at, endorsement_id, initiative_id) '
+    'SELECT COALESCE(MAX("index") + 1, 0), %s, %s, %s, %s, %s, %s FROM initiatives_logentry'
+)
+
+
+def _append(
+    *, kind: str, subject: dict[str, Any], endorsement: Endorsement | None = None, initiative: Initiative | None = None
+) -> None:
     """Append one entry, in the caller's transaction. The worker signs the new checkpoint within a
     second (`sign_checkpoint` is one of its periodic jobs), off the request's path; whoever asks
     for the latest checkpoint before that gets it signed there and then."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:  # appends take their turn: indexes have no gap
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK])
-    last = LogEntry.objects.aggregate(last=Max("index"))["last"]
     now = timezone.now()
     text = canonical_bytes(
         {"type": kind, "logged_at": now.astimezone(datetime.UTC).isoformat(timespec="microseconds"), **subject}
     )
-    entry = LogEntry.objects.create(
-        index=0 if last is None else last + 1,
-        kind=kind,
-        entry=text.decode("utf-8"),
-        leaf_hash=leaf_hash(text),
-        logged_at=now,
-        **links,
-    )
-    return entry
+    values = [
+        kind,
+        text.decode("utf-8"),
+        leaf_hash(text),
+        connection.ops.adapt_datetimefield_value(now),
+        endorsement.pk if endorsement else None,
+        initiative.pk if initiative else None,
+    ]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # appends take their turn: indexes have no gap
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK])
+        cursor.execute(_INSERT_NEXT, values)
 
 
-def log_endorsement(*, endorsement: Endorsement, kind: str) -> LogEntry:
+def log_endorsement(*, endorsement: Endorsement, kind: str) -> None:
     """`kind`: recorded, withdrawn or corrected."""
-    return _append(
+    _append(
         kind=f"endorsement.{kind}",
         subject={"endorsement": receipts.endorsement_record(endorsement)},
         endorsement=endorsement,
     )
 
 
-def log_initiative(*, initiative: Initiative, kind: str) -> LogEntry:
+def log_initiative(*, initiative: Initiative, kind: str) -> None:
     """`kind`: open, closed, draft (a status the initiative took), text_version or window."""
     # The texts themselves are on the register's pages: the log vouches for each by its hash.
     commitments = {
@@ -105,7 +114,7 @@ def log_initiative(*, initiative: Initiative, kind: str) -> LogEntry:
             "commitment_sha256": {code: digest.hexdigest() for code, digest in commitments.items()},
         }
     }
-    return _append(kind=f"initiative.{kind}", subject=subject, initiative=initiative)
+    _append(kind=f"initiative.{kind}", subject=subject, initiative=initiative)
 
 
 def _iso(day: datetime.date | None) -> str | None:

@@ -274,29 +274,40 @@ def _certificate_refused(request: HttpRequest, endorsement: Endorsement, refusal
 @fresh_authentication_required(keep=("statement",))
 @require_http_methods(["GET", "POST"])
 def endorse(request: HttpRequest, slug: str, *, delegate: Accreditation) -> HttpResponse:
-    initiative = get_object_or_404(Initiative.objects.published(), slug=slug)
     typed = typed_before_reauthentication(request)
-    initial = {**typed, "text_version": initiative.text_version}
-    form = EndorseForm(posted(request), initial=initial)
-    context = {"initiative": initiative, "delegate": delegate, "form": form, "typed_before": bool(typed)}
-    try:
-        if request.method == "POST" and form.is_valid():
+    form = EndorseForm(posted(request), initial=typed)
+    refusal = changed = None
+    if request.method == "POST" and form.is_valid():
+        # The write reads only the columns it needs; a refusal's page reads the whole row below.
+        signing = get_object_or_404(Initiative.objects.published().for_signing(), slug=slug)
+        statement = form.cleaned_data["statement"]
+        try:
             endorsement = endorse_initiative(
-                initiative=initiative,
+                initiative=signing,
                 delegate=delegate,
-                statement=form.cleaned_data["statement"],
+                statement=statement,
                 text_version=form.cleaned_data["text_version"],
             )
+        except TextChanged as refused:
+            # The form again, on the new text, with the statement kept: the delegate confirms again.
+            form, changed = EndorseForm(initial={**typed, "statement": statement}), str(refused)
+        except EndorsementRefused as refused:
+            refusal = str(refused)
+        else:
             messages.success(request, _("Your state's endorsement is recorded. This is its receipt."))
             return redirect(endorsement)
-        check_can_endorse(initiative=initiative, delegate=delegate)
-    except TextChanged as changed:
-        # The form again, on the new text, with the statement kept and the authority to confirm again.
-        again = EndorseForm(initial={**initial, "statement": form.cleaned_data["statement"]})
-        return render(request, "initiatives/endorse.html", {**context, "form": again, "changed": changed}, status=409)
-    except EndorsementRefused as refusal:
-        return render(request, "initiatives/endorse.html", {**context, "refusal": str(refusal)}, status=409)
-    return render(request, "initiatives/endorse.html", context)
+    initiative = get_object_or_404(Initiative.objects.published(), slug=slug)
+    form.initial.setdefault("text_version", initiative.text_version)  # the version this page shows
+    if refusal is None:
+        try:
+            check_can_endorse(initiative=initiative, delegate=delegate)
+        except EndorsementRefused as refused:
+            refusal = str(refused)
+    context = {"initiative": initiative, "delegate": delegate, "form": form, "typed_before": bool(typed)}
+    status = 409 if refusal or changed else 200
+    return render(
+        request, "initiatives/endorse.html", {**context, "refusal": refusal, "changed": changed}, status=status
+    )
 
 
 @login_required

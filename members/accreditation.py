@@ -53,9 +53,14 @@ def acting_accreditation(user: User | AnonymousUser) -> Accreditation:
         raise NotAccredited(_("Sign in as an accredited delegate to act for a state."))
     if user.is_staff:
         raise NotAccredited(STAFF_NEVER_ACT)
-    accreditation = Accreditation.objects.active().select_related("member_state").filter(user=user).first()
-    if accreditation is None:
-        raise NotAccredited(_("Only a delegate with an approved, unexpired accreditation may act for a state."))
+    try:
+        # At most one: a user holds one approved accreditation (a constraint), so neither an
+        # ordering nor a second row to look for.
+        accreditation = Accreditation.objects.active().select_related("member_state").get(user=user)
+    except Accreditation.DoesNotExist:
+        raise NotAccredited(
+            _("Only a delegate with an approved, unexpired accreditation may act for a state.")
+        ) from None
     accreditation.user = user  # the signed-in user, already read: not again in the same query
     if not is_mfa_enabled(user):
         raise MfaRequired(_("Set up two-factor authentication before acting for your state."))

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from initiatives import endorsing
-from initiatives.models import Endorsement, Initiative
+from initiatives.models import Endorsement, Initiative, LogEntry
 from initiatives.publishing import save_initiative
 from members.models import Accreditation, MemberState
 from tests.conftest import PERSONAS, accredit, deliver, sign_in, turn_on_mfa
@@ -165,6 +165,9 @@ def test_another_delegate_of_the_same_state_is_refused_after_the_first_endorsed(
     assert response.status_code == HTTPStatus.CONFLICT
     assert "already endorsed on" in response.content.decode()
     assert Endorsement.objects.filter(initiative__slug="gender-at-the-centre").count() == 1
+    # The refused period left nothing behind: one entry in the log, one task to tell the delegates.
+    assert LogEntry.objects.filter(endorsement__initiative__slug="gender-at-the-centre").count() == 1
+    assert DBTaskResult.objects.filter(args_kwargs__kwargs__template="endorsement_made").count() == 1
 
 
 @pytest.mark.parametrize(
@@ -412,13 +415,14 @@ def test_an_endorsement_takes_the_same_few_queries_every_time(
 ):
     """Hundreds of delegates sign within minutes in the General Assembly's high-level week: the user,
     the accreditation, the user's second factors (read once for our rule and allauth's step-up
-    check), the initiative (its signing window read from that row), the state's periods, the two rows written, its
-    transparency log entry (the appends' turn, the last index, the entry), the task that tells the
-    state's delegates (the worker writes and sends the emails), and the transaction's two
-    statements. Without Redis, the session is read from the database too."""
+    check), the initiative (its signing window read from that row), the two rows written (the
+    one-open-endorsement constraint refuses a second period in force), its transparency log entry
+    (the appends' turn, then the entry, which takes the next index), the task that tells the state's
+    delegates (the worker writes and sends the emails), and the transaction's two statements.
+    Without Redis, the session is read from the database too."""
     _user, client = persona("delegate_of_x")
     assert client.get(ENDORSE).status_code == HTTPStatus.OK  # the delegate reads the form first
-    queries = 13 if settings.SESSION_ENGINE.endswith("cached_db") else 14
+    queries = 11 if settings.SESSION_ENGINE.endswith("cached_db") else 12
     if connection.vendor != "postgresql":
         queries -= 1  # SQLite has one writer at a time: appends need no turn
     with django_capture_on_commit_callbacks(execute=True), django_assert_num_queries(queries):
