@@ -125,9 +125,9 @@ def signers(count: int) -> list[Signer]:
 def call(handler: WSGIHandler, method: str, path: str, session: str, csrf: str) -> int:
     """One request as gunicorn passes it behind the proxy; the response is closed, as gunicorn
     does, so the connection goes back to the pool."""
-    body = (
-        urllib.parse.urlencode({"authority": "on", "csrfmiddlewaretoken": csrf}).encode() if method == "POST" else b""
-    )
+    # The reference data's initiatives are at their first text version, which the form carries.
+    form = {"authority": "on", "text_version": "1", "csrfmiddlewaretoken": csrf}
+    body = urllib.parse.urlencode(form).encode() if method == "POST" else b""
     environ = {
         "REQUEST_METHOD": method,
         "PATH_INFO": path,
