@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
+from contextlib import suppress
 from functools import wraps
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -29,15 +30,15 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
-from django.utils.cache import cc_delim_re, patch_cache_control, patch_vary_headers
+from django.utils.cache import cc_delim_re, get_conditional_response, patch_cache_control, patch_vary_headers
 
 from alliance.resilience import CACHE_DOWN
 
 VERSION_KEY = "register:version"
 TIMEOUT = 24 * 3600  # pages and fragments; the version itself never expires
-RENDERING_SECONDS = 10  # a render claim lapses after this, if its reader never releases it
+RENDERING_SECONDS = 10
 
 
 def register_changed() -> None:
@@ -150,11 +151,8 @@ class PublicPageCacheMiddleware:
             request.register_version = None  # type: ignore[attr-defined]
             return self.get_response(request)  # the page comes from the database
         stale: tuple[str, HttpResponse] | None = found.get(key)
-        if stale is not None and stale[0] == current:
-            return _answer(request, stale[1])
-        claim = key + ":rendering"
-        if stale is not None and not _claim(claim):
-            return _answer(request, stale[1])  # another reader is rendering it
+        if stale is not None and (stale[0] == current or not _claim(key)):
+            return _answer(request, stale[1])  # current, or another reader is rendering it
         try:
             response = self.get_response(request)
             if stale is not None and response.status_code >= 500:
@@ -162,42 +160,27 @@ class PublicPageCacheMiddleware:
             if not _shareable(response):
                 return response
             response["ETag"] = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
-            _store(key, (current, response))
+            with suppress(*CACHE_DOWN):  # stored next time; the reader gets the page now
+                cache.set(key, (current, response), TIMEOUT)
             return _answer(request, response)
         finally:
             if stale is not None:
-                _release(claim)
+                with suppress(*CACHE_DOWN):  # the claim lapses
+                    cache.delete(f"{key}:rendering")
 
 
-def _store(key: str, page: tuple[str, HttpResponse]) -> None:
+def _claim(key: str) -> bool:
+    """Whether this reader renders the page: no other reader is rendering it (the claim lapses after
+    RENDERING_SECONDS, if its reader never releases it)."""
     try:
-        cache.set(key, page, TIMEOUT)
-    except CACHE_DOWN:
-        pass  # stored next time; the reader gets the page now
-
-
-def _claim(claim: str) -> bool:
-    try:
-        return bool(cache.add(claim, True, RENDERING_SECONDS))
+        return bool(cache.add(f"{key}:rendering", True, RENDERING_SECONDS))
     except CACHE_DOWN:
         return True
 
 
-def _release(claim: str) -> None:
-    try:
-        cache.delete(claim)
-    except CACHE_DOWN:
-        pass  # it lapses
-
-
 def _answer(request: HttpRequest, page: HttpResponse) -> HttpResponse:
-    if page["ETag"] not in request.headers.get("If-None-Match", ""):
-        return page
-    not_modified = HttpResponseNotModified()
-    for header in ("ETag", "Cache-Control", "Vary", "Content-Language"):
-        if header in page:
-            not_modified[header] = page[header]
-    return not_modified
+    """The page, or 304 Not Modified to a browser that has it (its ETag)."""
+    return get_conditional_response(request, etag=page["ETag"], response=page) or page
 
 
 # Added to shared links by newsletters, social networks and ad platforms; the register has no
