@@ -21,10 +21,17 @@ def nginx_available() -> bool:
 
 class Proxy:
     """nginx on https://127.0.0.1:`port` (and http://127.0.0.1:`http_port`, which redirects), passing
-    to the given app servers ("host:port")."""
+    to the given app servers ("host:port"); each client may ask `render_rate` pages with a query string."""
 
     def __init__(
-        self, *, port: int, http_port: int, app_servers: list[str], signing_servers: list[str], server_name: str
+        self,
+        *,
+        port: int,
+        http_port: int,
+        app_servers: list[str],
+        signing_servers: list[str],
+        server_name: str,
+        render_rate: str = "5r/s",
     ) -> None:
         self.base = f"https://127.0.0.1:{port}"
         self.http_base = f"http://127.0.0.1:{http_port}"
@@ -53,6 +60,7 @@ class Proxy:
             "SERVER_NAME": server_name,
             "CERTIFICATE": str(self.certificate),
             "CERTIFICATE_KEY": str(key),
+            "RENDER_RATE": render_rate,
         }
         config = TEMPLATE.read_text()
         for name, value in values.items():

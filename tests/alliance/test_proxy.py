@@ -29,6 +29,7 @@ def deployment(transactional_db):
         app_servers=[app_base.removeprefix("http://")],
         signing_servers=[signing_base.removeprefix("http://")],
         server_name=PUBLIC_HOST,
+        render_rate="30r/m",  # slower than the test asks, however slow the machine
     )
     try:
         yield proxy, signing
@@ -121,3 +122,13 @@ def test_endorsements_go_to_the_signing_servers(deployment):
     assert status_of(proxy, "/en/initiatives/paris-call/endorse/") == HTTPStatus.BAD_GATEWAY
     assert status_of(proxy, "/en/initiatives/paris-call/withdraw/") == HTTPStatus.BAD_GATEWAY
     assert status_of(proxy, "/en/initiatives/paris-call/") == HTTPStatus.OK
+
+
+def test_pages_rendered_for_each_request_are_limited_per_address_and_cached_ones_never(deployment):
+    """A page with a query string is rendered each time (an "as at" date costs the most): a loop
+    asking them gets 429 after a burst, while the same reader still gets every cached page."""
+    proxy, _signing = deployment
+    statuses = [status_of(proxy, f"/en/initiatives/paris-call/?n={number}") for number in range(80)]
+    assert statuses[:50] == [HTTPStatus.OK] * 50
+    assert HTTPStatus.TOO_MANY_REQUESTS in statuses[50:]
+    assert [status_of(proxy, "/en/initiatives/paris-call/") for _ in range(80)] == [HTTPStatus.OK] * 80
