@@ -105,11 +105,6 @@ class InitiativeQuerySet(models.QuerySet["Initiative"]):
     def published(self) -> Self:
         return self.exclude(status=Initiative.Status.DRAFT)
 
-    def for_signing(self) -> Self:
-        """Only the columns an endorsement's write reads (its rules, the text version it endorses,
-        its log entry): the signing request's read, a seventh of the row. A page needs the rest."""
-        return self.only("slug", "status", "signing_opens_on", "signing_closes_on", "text_version", "title_en")
-
     def drafts_visible_to(self, state: MemberState) -> Self:
         """The drafts the state takes part in (it leads them, or is invited or has accepted), each
         with the state's own `own_role` and `own_status`: the one rule of which state's delegates

@@ -27,7 +27,7 @@ from alliance import caching
 from alliance.caching import public_page
 from alliance.forms import posted
 from initiatives import certificates, coalitions, coverage, datapackage, matrix, receipts, texts, transparency
-from initiatives.endorsing import EndorsementRefused, TextChanged, check_can_endorse
+from initiatives.endorsing import EndorsementRefused, TextChanged, check_can_endorse, published_for_signing
 from initiatives.endorsing import endorse as endorse_initiative
 from initiatives.endorsing import withdraw as withdraw_endorsement
 from initiatives.forms import (
@@ -279,7 +279,9 @@ def endorse(request: HttpRequest, slug: str, *, delegate: Accreditation) -> Http
     refusal = changed = None
     if request.method == "POST" and form.is_valid():
         # The write reads only the columns it needs; a refusal's page reads the whole row below.
-        signing = get_object_or_404(Initiative.objects.published().for_signing(), slug=slug)
+        signing = published_for_signing(slug)
+        if signing is None:
+            raise Http404
         statement = form.cleaned_data["statement"]
         try:
             endorsement = endorse_initiative(

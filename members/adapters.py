@@ -10,9 +10,9 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
-from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sites.shortcuts import get_current_site
+from django.db import connection
 from django.http import HttpRequest
 from django.utils.translation import get_language, get_supported_language_variant
 
@@ -60,7 +60,10 @@ def second_factors_read_once(user: User | AnonymousUser) -> Iterator[None]:
     if not user.is_authenticated:
         yield
         return
-    types = frozenset(Authenticator.objects.filter(user_id=user.pk).values_list("type", flat=True))
+    # As SQL: the ORM compiling this read cost twice its run (`alliance.rows`).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT type FROM mfa_authenticator WHERE user_id = %s", [user.pk])
+        types = frozenset(kind for (kind,) in cursor.fetchall())
     setattr(user, _KNOWN_TYPES, types)
     try:
         yield

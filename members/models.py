@@ -201,7 +201,10 @@ def evidence_path(accreditation: Accreditation, filename: str) -> str:
 class AccreditationQuerySet(models.QuerySet["Accreditation"]):
     def active(self, on: datetime.date | None = None) -> Self:
         """Approved and not expired on the given day (today by default), and held by someone who
-        may act for a state: never a member of staff, whatever they held before joining."""
+        may act for a state: never a member of staff, whatever they held before joining.
+
+        A delegate's every request reads it as SQL (`members.accreditation._read_active`): a change
+        here is made there too, and its test compares the two."""
         on = on or timezone.localdate()
         return self.filter(status=Accreditation.Status.APPROVED, valid_until__gte=on, user__is_staff=False)
 
