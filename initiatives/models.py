@@ -103,6 +103,8 @@ def _unreviewed_q(language: str) -> Q:
 
 class InitiativeQuerySet(models.QuerySet["Initiative"]):
     def published(self) -> Self:
+        """Every initiative but drafts. The signing request reads it as SQL
+        (`initiatives.endorsing.published_for_signing`), which its test compares with this."""
         return self.exclude(status=Initiative.Status.DRAFT)
 
     def drafts_visible_to(self, state: MemberState) -> Self:
