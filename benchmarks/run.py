@@ -6,7 +6,8 @@ Run: `DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python 
 person to read.
 
 Every request goes through the deployment's proxy (deploy/nginx.conf, HTTPS) to the app servers:
-one gunicorn for pages and one for endorsing and withdrawing, as the README deploys them.
+one gunicorn for pages and one for endorsing and withdrawing (one thread per process), as the README
+deploys them.
 `BENCH_POOLS=1` sends everything to one gunicorn instead, for comparison.
 """
 
@@ -242,7 +243,8 @@ def main() -> None:
             [str(Path(sys.executable).parent / "gunicorn"), "alliance.wsgi", "--bind", address]
             + ["--log-level", "warning"],
             cwd=ROOT,
-            env=env,
+            # The signing servers run one thread per process, as the README deploys them.
+            env={**env, "GUNICORN_THREADS": "1"} if address == addresses[-1] and POOLS == 2 else env,
         )
         for address in addresses
     ]
@@ -317,8 +319,8 @@ def report(
 
         # The worker waits until the burst is answered: it has hosts of its own in the deployment
         # (README), and issue 17's 13.5-17.3 ms per endorsement were measured with no worker
-        # beside the app servers. Here it would share their 2 cores, and its CPU would count in
-        # theirs: their CPU time grows with what else runs on the cores.
+        # beside the app servers. Here it would share their 2 cores, and a process's CPU time
+        # per request grows with what else runs on the cores.
         os.kill(worker, signal.SIGSTOP)
         try:
             results = burst([(session, csrf, SLUG) for session, csrf in sessions], context, pressing=pressing)
