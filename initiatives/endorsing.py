@@ -65,7 +65,7 @@ def published_for_signing(slug: str) -> Initiative | None:
 def _published_sql() -> str:
     # The model's own column names; the values are parameters.
     return (
-        f"SELECT {rows.columns(Initiative, 'i', SIGNING_FIELDS)} FROM initiatives_initiative i "  # noqa: S608
+        f"SELECT {rows.columns(Initiative, 'i', SIGNING_FIELDS)} FROM initiatives_initiative i "  # noqa: S608  # nosec B608
         "WHERE i.slug = %s AND i.status <> %s"
     )
 

@@ -83,7 +83,7 @@ def _read_active(user: User) -> Accreditation | None:
 def _active_sql() -> str:
     # The models' own column names; the values are parameters.
     return (
-        f"SELECT {rows.columns(Accreditation, 'a')}, {rows.columns(MemberState, 's')} "  # noqa: S608
+        f"SELECT {rows.columns(Accreditation, 'a')}, {rows.columns(MemberState, 's')} "  # noqa: S608  # nosec B608
         "FROM members_accreditation a JOIN members_memberstate s ON s.id = a.member_state_id "
         "WHERE a.user_id = %s AND a.status = %s AND a.valid_until >= %s"
     )
