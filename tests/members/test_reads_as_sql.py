@@ -8,6 +8,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.db.models import Model
+from django.utils import timezone
 
 from initiatives.endorsing import SIGNING_FIELDS, published_for_signing
 from initiatives.models import Endorsement, Initiative
@@ -16,7 +17,6 @@ from members.adapters import second_factors_read_once
 from members.models import Accreditation, MemberState, User
 from tests.conftest import accredit, turn_on_mfa
 
-TODAY = datetime.date.today()
 Status = Accreditation.Status
 TOTP, WEBAUTHN = Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN
 
@@ -30,19 +30,23 @@ def values(instance: Model) -> dict[str, object]:
 
 
 @pytest.mark.parametrize(
-    ("status", "valid_until", "acts"),
+    ("status", "days_left", "acts"),
     [
-        (Status.APPROVED, TODAY + datetime.timedelta(days=30), True),
-        (Status.APPROVED, TODAY, True),  # its last day
-        (Status.APPROVED, TODAY - datetime.timedelta(days=1), False),  # expired
+        (Status.APPROVED, 30, True),
+        (Status.APPROVED, 0, True),  # its last day
+        (Status.APPROVED, -1, False),  # expired
         (Status.PENDING, None, False),
         (Status.REJECTED, None, False),
-        (Status.REVOKED, TODAY + datetime.timedelta(days=30), False),
-        (Status.RENEWED, TODAY + datetime.timedelta(days=30), False),
+        (Status.REVOKED, 30, False),
+        (Status.RENEWED, 30, False),
     ],
 )
-def test_the_acting_accreditation_read_follows_the_active_rule(register, status, valid_until, acts):
+def test_the_acting_accreditation_read_follows_the_active_rule(register, status, days_left, acts):
+    today = timezone.localdate()  # the day the read compares with
+    other = User.objects.create_user(email="other.delegate@example.org", password=None)
+    accredit(other, "DEU")  # another delegate's accreditation is never read as this user's
     user = User.objects.create_user(email="delegate@example.org", password=None)
+    valid_until = None if days_left is None else today + datetime.timedelta(days=days_left)
     accredit(user, "FRA", status=status, valid_until=valid_until)
     MemberState.objects.filter(code="FRA").update(other_names=["République française"])  # a JSON column
 
@@ -60,7 +64,7 @@ def test_the_acting_accreditation_read_follows_the_active_rule(register, status,
 
 def test_a_pending_renewal_beside_an_approved_accreditation_leaves_the_approved_one_acting(register):
     user = User.objects.create_user(email="delegate@example.org", password=None)
-    approved = accredit(user, "FRA", valid_until=TODAY + datetime.timedelta(days=10))
+    approved = accredit(user, "FRA", valid_until=timezone.localdate() + datetime.timedelta(days=10))
     Accreditation.objects.create(
         user=user,
         member_state=approved.member_state,
