@@ -6,7 +6,7 @@ import os
 # process would keep its own cached pages and register version, and miss the others' changes.
 # The signing servers run one thread per process (GUNICORN_THREADS=1, README: "Deploying on several
 # hosts"): an endorsement is mostly Python, and threads taking turns on the interpreter's lock cost
-# CPU of their own (in the benchmark's burst, 7.6-8.4 ms per endorsement with 4 threads, 5.4 with 1).
+# CPU of their own (in the benchmark's burst, 7.6-8.4 ms per endorsement with 4 threads, 5.4-7.5 with 1).
 workers = int(os.environ.get("WEB_CONCURRENCY", "2" if os.environ.get("REDIS_URL") else "1"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # Each thread keeps its database connection (checked before reuse, alliance/settings.py): opening one
